@@ -1,0 +1,59 @@
+package dev.orgtoken;
+
+/**
+ * Why a token (or the request that carried it) was refused. A closed set: switch over it freely.
+ * Each reason belongs to exactly one {@link ErrorCode}, which fixes the HTTP answer.
+ */
+public enum RejectionReason {
+    /** The request itself was malformed (two credentials, bad {@code Authorization} syntax). */
+    MALFORMED_REQUEST(ErrorCode.INVALID_REQUEST),
+    /** Not a well-formed compact JWS or JWT. */
+    MALFORMED_TOKEN(ErrorCode.INVALID_TOKEN),
+    /** Longer than the configured maximum; refused before decoding. */
+    TOKEN_TOO_LARGE(ErrorCode.INVALID_TOKEN),
+    /** {@code alg} is not on the allow-list. */
+    UNSUPPORTED_ALGORITHM(ErrorCode.INVALID_TOKEN),
+    /** A refused header: {@code crit}, {@code b64}, {@code jwk}, {@code jku}, {@code x5u}, {@code x5c}, ... */
+    UNSUPPORTED_HEADER(ErrorCode.INVALID_TOKEN),
+    /** {@code typ} is not {@code at+jwt} (an ID token replayed as an access token, for one). */
+    WRONG_TYPE(ErrorCode.INVALID_TOKEN),
+    /** No key in the issuer's key set has the token's {@code kid}. */
+    UNKNOWN_KEY(ErrorCode.INVALID_TOKEN),
+    /** The algorithm does not fit the key (type, curve, RSA size, the JWK's {@code alg}). */
+    KEY_MISMATCH(ErrorCode.INVALID_TOKEN),
+    /** The signature does not verify. */
+    BAD_SIGNATURE(ErrorCode.INVALID_TOKEN),
+    /** {@code iss} is not one of the configured issuers. */
+    WRONG_ISSUER(ErrorCode.INVALID_TOKEN),
+    /** A claim is missing or has the wrong type or an impossible value. */
+    INVALID_CLAIM(ErrorCode.INVALID_TOKEN),
+    /** {@code exp} has passed (beyond the clock skew). */
+    EXPIRED(ErrorCode.INVALID_TOKEN),
+    /** {@code nbf} is still in the future (beyond the clock skew). */
+    NOT_YET_VALID(ErrorCode.INVALID_TOKEN),
+    /** {@code iat} is in the future (beyond the clock skew). */
+    ISSUED_IN_FUTURE(ErrorCode.INVALID_TOKEN),
+    /** {@code aud} does not contain the required audience. */
+    WRONG_AUDIENCE(ErrorCode.INVALID_TOKEN),
+    /** The token carries no organization, and one is required. */
+    MISSING_ORGANIZATION(ErrorCode.INSUFFICIENT_SCOPE),
+    /** The token is for a different organization than the one required. */
+    WRONG_ORGANIZATION(ErrorCode.INSUFFICIENT_SCOPE),
+    /** Required scopes are missing. */
+    MISSING_SCOPES(ErrorCode.INSUFFICIENT_SCOPE),
+    /** A path no rule matches, under a deny policy. */
+    NO_MATCHING_RULE(ErrorCode.INSUFFICIENT_SCOPE),
+    /** No key set could be obtained at all: the issuer is unreachable and nothing usable is cached. */
+    KEYS_UNAVAILABLE(ErrorCode.KEYS_UNAVAILABLE);
+
+    private final ErrorCode errorCode;
+
+    RejectionReason(ErrorCode errorCode) {
+        this.errorCode = errorCode;
+    }
+
+    /** @return the RFC 6750 class of this reason */
+    public ErrorCode errorCode() {
+        return errorCode;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.orgtoken;
+
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A token was refused. Carries a {@link RejectionReason}, a short description that is safe to
+ * send to the client (fixed text; never the token, key material or a value taken from the
+ * token), and for scope failures the scopes the requirement asked for.
+ *
+ * <p>It has no stack trace by design: rejections are routine, must be cheap under a flood of bad
+ * tokens, and must never leak internals.
+ */
+public final class TokenRejectedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    private final RejectionReason reason;
+    private final Set<String> requiredScopes;
+    private final Set<String> missingScopes;
+
+    /**
+     * @param reason why
+     * @param safeDescription fixed text for the client
+     */
+    public TokenRejectedException(RejectionReason reason, String safeDescription) {
+        this(reason, safeDescription, Set.of(), Set.of());
+    }
+
+    /**
+     * @param reason why
+     * @param safeDescription fixed text for the client
+     * @param requiredScopes the scopes the requirement asked for (for the {@code scope} attribute)
+     * @param missingScopes the ones the token lacked
+     */
+    public TokenRejectedException(RejectionReason reason, String safeDescription, Set<String> requiredScopes,
+            Set<String> missingScopes) {
+        super(safeDescription, null, false, false);
+        this.reason = Objects.requireNonNull(reason, "reason");
+        this.requiredScopes = Collections.unmodifiableSet(new LinkedHashSet<>(requiredScopes));
+        this.missingScopes = Collections.unmodifiableSet(new LinkedHashSet<>(missingScopes));
+    }
+
+    /** @return why the token was refused */
+    public RejectionReason reason() {
+        return reason;
+    }
+
+    /** @return the RFC 6750 class, which fixes the HTTP status */
+    public ErrorCode errorCode() {
+        return reason.errorCode();
+    }
+
+    /** @return the safe, short description (same as {@link #getMessage()}) */
+    public String description() {
+        return getMessage();
+    }
+
+    /** @return the scopes the failed requirement asked for; empty unless a scope check failed */
+    public Set<String> requiredScopes() {
+        return requiredScopes;
+    }
+
+    /** @return the required scopes the token lacked; empty unless a scope check failed */
+    public Set<String> missingScopes() {
+        return missingScopes;
+    }
+}

@@ -1,0 +1,150 @@
+package dev.orgtoken;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A token whose signature, issuer, type and structure were verified, and which met the
+ * requirements of the call that returned it. Immutable and safe to share between threads.
+ *
+ * <p>{@link #toString()} names the subject, organization and scopes, never the token itself.
+ */
+public final class VerifiedToken {
+    private final String issuer;
+    private final String subject;
+    private final String clientId;
+    private final String organizationId;
+    private final List<String> audiences;
+    private final Set<String> scopes;
+    private final long expiresAtSecond;
+    private final Long issuedAtSecond;
+    private final Long notBeforeSecond;
+    private final String jwtId;
+    private final String keyId;
+    private final Map<String, Object> claims;
+
+    VerifiedToken(String issuer, String subject, String clientId, String organizationId, List<String> audiences,
+            Set<String> scopes, long expiresAtSecond, Long issuedAtSecond, Long notBeforeSecond, String jwtId,
+            String keyId, Map<String, Object> claims) {
+        this.issuer = issuer;
+        this.subject = subject;
+        this.clientId = clientId;
+        this.organizationId = organizationId;
+        this.audiences = audiences;
+        this.scopes = scopes;
+        this.expiresAtSecond = expiresAtSecond;
+        this.issuedAtSecond = issuedAtSecond;
+        this.notBeforeSecond = notBeforeSecond;
+        this.jwtId = jwtId;
+        this.keyId = keyId;
+        this.claims = claims;
+    }
+
+    /** @return {@code iss} */
+    public String issuer() {
+        return issuer;
+    }
+
+    /** @return {@code sub}: a user id, or the client id of a machine-to-machine token */
+    public String subject() {
+        return subject;
+    }
+
+    /** @return {@code client_id}, when present */
+    public Optional<String> clientId() {
+        return Optional.ofNullable(clientId);
+    }
+
+    /**
+     * @return the organization: {@code organization_id}, or the id in an
+     *     {@code urn:logto:organization:<id>} audience; empty for a global token
+     */
+    public Optional<String> organizationId() {
+        return Optional.ofNullable(organizationId);
+    }
+
+    /** @return {@code aud} as a list (a single string becomes a one-element list) */
+    public List<String> audiences() {
+        return audiences;
+    }
+
+    /** @return the granted scopes; empty when {@code scope} was missing or {@code ""} */
+    public Set<String> scopes() {
+        return scopes;
+    }
+
+    /**
+     * @param scope a scope name
+     * @return true when granted (exact comparison)
+     */
+    public boolean hasScope(String scope) {
+        return scopes.contains(scope);
+    }
+
+    /** @return {@code exp} */
+    public Instant expiresAt() {
+        return Instant.ofEpochSecond(expiresAtSecond);
+    }
+
+    /** @return {@code iat}, when present */
+    public Optional<Instant> issuedAt() {
+        return Optional.ofNullable(issuedAtSecond).map(Instant::ofEpochSecond);
+    }
+
+    /** @return {@code nbf}, when present (Logto sends none) */
+    public Optional<Instant> notBefore() {
+        return Optional.ofNullable(notBeforeSecond).map(Instant::ofEpochSecond);
+    }
+
+    /** @return {@code jti}, when present */
+    public Optional<String> jwtId() {
+        return Optional.ofNullable(jwtId);
+    }
+
+    /** @return the {@code kid} of the key that verified the signature */
+    public String keyId() {
+        return keyId;
+    }
+
+    /**
+     * @return true for a machine-to-machine (client credentials) token: {@code sub == client_id}
+     */
+    public boolean isMachineToMachine() {
+        return clientId != null && clientId.equals(subject);
+    }
+
+    /**
+     * @param name a claim name
+     * @return the claim's value as parsed from JSON (String, Long, Double, Boolean, List, Map;
+     *     lists and maps are unmodifiable), or empty
+     */
+    public Optional<Object> claim(String name) {
+        return Optional.ofNullable(claims.get(name));
+    }
+
+    /** @return every claim, unmodifiable */
+    public Map<String, Object> claims() {
+        return claims;
+    }
+
+    long expiresAtSecond() {
+        return expiresAtSecond;
+    }
+
+    Long issuedAtSecond() {
+        return issuedAtSecond;
+    }
+
+    Long notBeforeSecond() {
+        return notBeforeSecond;
+    }
+
+    @Override
+    public String toString() {
+        return "VerifiedToken[subject=" + subject + ", organization=" + organizationId + ", scopes=" + scopes
+                + ", m2m=" + isMachineToMachine() + ", expiresAt=" + expiresAt() + "]";
+    }
+}

@@ -1,0 +1,83 @@
+package dev.orgtoken;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * Remembers tokens whose signature, issuer, type and structure already passed, so a client that
+ * reuses its access token (Logto's last an hour) pays for ECDSA once, not on every request.
+ *
+ * <p>Keyed by the SHA-256 of the token, so the heap holds no bearer tokens and an entry costs a
+ * fixed-size key. An entry expires no later than the token's {@code exp} plus the clock skew, and
+ * is dropped when its signing key leaves the JWKS. Time checks and the call's requirements still
+ * run on every hit: the cache never answers "accepted", only "authentic".
+ */
+final class VerifiedTokenCache {
+    /** The SHA-256 of a token as four longs: cheap equals/hashCode, 32 bytes of key material. */
+    record Digest(long a, long b, long c, long d) {}
+
+    private final Cache<Digest, VerifiedToken> cache;
+
+    VerifiedTokenCache(long maximumSize, Clock clock, Duration clockSkew) {
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(maximumSize)
+                .expireAfter(new Expiry<Digest, VerifiedToken>() {
+                    @Override
+                    public long expireAfterCreate(Digest key, VerifiedToken token, long currentTime) {
+                        long seconds = token.expiresAtSecond() + clockSkew.toSeconds() - clock.instant().getEpochSecond();
+                        return seconds <= 0 ? 0 : Duration.ofSeconds(Math.min(seconds, 365L * 24 * 3600)).toNanos();
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(Digest key, VerifiedToken token, long currentTime, long currentDuration) {
+                        return currentDuration;
+                    }
+
+                    @Override
+                    public long expireAfterRead(Digest key, VerifiedToken token, long currentTime, long currentDuration) {
+                        return currentDuration;
+                    }
+                })
+                .build();
+    }
+
+    static Digest digest(String token) {
+        MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+        // The token passed the base64url-alphabet check, so ISO-8859-1 is a lossless encoding.
+        ByteBuffer h = ByteBuffer.wrap(sha256.digest(token.getBytes(StandardCharsets.ISO_8859_1)));
+        return new Digest(h.getLong(), h.getLong(), h.getLong(), h.getLong());
+    }
+
+    VerifiedToken get(Digest digest) {
+        return cache.getIfPresent(digest);
+    }
+
+    void put(Digest digest, VerifiedToken token) {
+        cache.put(digest, token);
+    }
+
+    void dropKeys(Set<String> keyIds) {
+        cache.asMap().values().removeIf(t -> keyIds.contains(t.keyId()));
+    }
+
+    long estimatedSize() {
+        return cache.estimatedSize();
+    }
+
+    void cleanUp() {
+        cache.cleanUp();
+    }
+}

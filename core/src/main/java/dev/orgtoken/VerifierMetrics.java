@@ -1,0 +1,36 @@
+package dev.orgtoken;
+
+/**
+ * Counters the verifier (and the servlet filter) report to. Every method has an empty default,
+ * so a bridge to Micrometer or JMX implements only what it needs. Methods are called on request
+ * and fetch threads: keep them non-blocking. {@link VerifierCounters} is a ready implementation.
+ */
+public interface VerifierMetrics {
+    /** A token passed verification and the call's requirements. */
+    default void accepted() {}
+
+    /**
+     * A token or request was refused.
+     *
+     * @param reason why
+     */
+    default void rejected(RejectionReason reason) {}
+
+    /** A JWKS fetch returned a usable key set (200). */
+    default void jwksFetched() {}
+
+    /** A JWKS fetch returned 304 Not Modified. */
+    default void jwksNotModified() {}
+
+    /** A JWKS fetch failed. */
+    default void jwksFetchFailed() {}
+
+    /** The verified-token cache answered, so no signature was checked. */
+    default void tokenCacheHit() {}
+
+    /** The verified-token cache missed, so the signature was checked. */
+    default void tokenCacheMiss() {}
+
+    /** Reports nowhere. */
+    VerifierMetrics NONE = new VerifierMetrics() {};
+}

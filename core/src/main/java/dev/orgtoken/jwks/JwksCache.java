@@ -1,0 +1,407 @@
+package dev.orgtoken.jwks;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The issuer's key set, fetched lazily, kept fresh in the background, and looked up by kid.
+ *
+ * <p>Rules, in the order a lookup meets them:
+ * <ul>
+ *   <li>Nothing usable cached (first use, or the stale period ran out): fetch now and wait at
+ *       most the request timeout. No answer means {@linkplain KeyLookupException#keysUnavailable()
+ *       keys unavailable}.</li>
+ *   <li>Known kid: answer from memory. If the set is past its TTL a background refresh is started;
+ *       the request does not wait for it. No I/O happens on this path.</li>
+ *   <li>Unknown kid: join a refresh already in flight, or start one if the cooldown allows, and
+ *       wait at most the request timeout. A flood of random kids therefore costs at most one
+ *       fetch per cooldown, and N concurrent requests for a new key cost one fetch.</li>
+ * </ul>
+ * A successful fetch replaces the set entirely: a key that disappears is untrusted at once. A
+ * failed or unusable fetch keeps the last good set until {@code staleFor} after it went stale.
+ * Conditional requests ({@code If-None-Match}) make the periodic refresh cheap; a 304 extends the
+ * TTL. A server {@code max-age} counts only inside [1 min, 24 h], so Logto's {@code max-age=0}
+ * never causes a fetch per request.
+ */
+public final class JwksCache implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JwksCache.class);
+    private static final Pattern MAX_AGE = Pattern.compile("(?:^|,)\\s*max-age\\s*=\\s*\"?(\\d{1,10})\"?\\s*(?:,|$)");
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    private final JwksSettings settings;
+    private final JwksListener listener;
+    private final KeySetParser parser;
+    private final HttpClient client;
+    private final ExecutorService httpExecutor;
+    private final ScheduledExecutorService scheduler;
+    private final RateLimitedWarning warning;
+
+    private volatile KeySet current;
+    private final AtomicReference<CompletableFuture<KeySet>> inFlight = new AtomicReference<>();
+    private final AtomicLong nextForcedRefreshAllowedAt = new AtomicLong(Long.MIN_VALUE);
+    private volatile long lastFailureAt = Long.MIN_VALUE;
+    private volatile ScheduledFuture<?> nextRefresh;
+    private volatile boolean closed;
+
+    /** An immutable snapshot of the trusted keys. */
+    record KeySet(Map<String, VerificationKey> keys, String etag, Instant freshUntil, Instant usableUntil) {}
+
+    /**
+     * @param settings validated settings
+     * @param listener told about fetches, failures and removed keys
+     */
+    public JwksCache(JwksSettings settings, JwksListener listener) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.parser = new KeySetParser(settings.allowedAlgorithms());
+        int id = INSTANCES.incrementAndGet();
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("orgtoken-jwks-refresh-" + id));
+        if (settings.httpClient() != null) {
+            this.httpExecutor = null;
+            this.client = settings.httpClient();
+        } else {
+            this.httpExecutor = Executors.newCachedThreadPool(daemon("orgtoken-jwks-http-" + id));
+            this.client = HttpClient.newBuilder()
+                    .connectTimeout(settings.connectTimeout())
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .executor(httpExecutor)
+                    .build();
+        }
+        this.warning = new RateLimitedWarning(LOG, settings.clock(), Duration.ofMinutes(1));
+    }
+
+    /**
+     * The key for a kid, following the rules in the class comment.
+     *
+     * @param kid the token's {@code kid}
+     * @return the key
+     * @throws KeyLookupException when no key set is available, or the set lacks this kid
+     */
+    public VerificationKey keyFor(String kid) throws KeyLookupException {
+        Instant now = settings.clock().instant();
+        KeySet set = usable(current, now);
+        if (set == null) {
+            set = awaitRefresh(now, true);
+            if (set == null) {
+                throw new KeyLookupException(true, "signing keys are unavailable");
+            }
+        }
+        VerificationKey key = set.keys().get(kid);
+        if (key != null) {
+            if (now.isAfter(set.freshUntil())) {
+                refreshInBackground();
+            }
+            return key;
+        }
+        KeySet refreshed = awaitRefresh(now, false);
+        if (refreshed != null && (key = refreshed.keys().get(kid)) != null) {
+            return key;
+        }
+        throw new KeyLookupException(false, "token signing key is unknown");
+    }
+
+    /**
+     * Fetches the key set now, waiting at most the request timeout. Optional: lookups fetch
+     * lazily, so start-up never depends on the issuer being up.
+     *
+     * @return true when a usable key set is cached afterwards
+     */
+    public boolean warmUp() {
+        if (usable(current, settings.clock().instant()) != null) {
+            return true;
+        }
+        return await(refresh()) != null;
+    }
+
+    /** @return the kids trusted right now (empty before the first successful fetch) */
+    public Set<String> trustedKeyIds() {
+        KeySet set = current;
+        return set == null ? Set.of() : set.keys().keySet();
+    }
+
+    /** Stops background refreshes. Lookups after close answer from memory only. */
+    @Override
+    public void close() {
+        closed = true;
+        scheduler.shutdownNow();
+        if (httpExecutor != null) {
+            httpExecutor.shutdownNow();
+        }
+    }
+
+    private KeySet usable(KeySet set, Instant now) {
+        return set != null && !now.isAfter(set.usableUntil()) ? set : null;
+    }
+
+    /**
+     * Joins the refresh in flight, or starts one when allowed, and waits for it.
+     *
+     * @param nothingUsable true when there is no usable set at all: then a recent failure (within
+     *     the cooldown) is answered at once instead of hammering a down issuer from every request
+     */
+    private KeySet awaitRefresh(Instant now, boolean nothingUsable) {
+        CompletableFuture<KeySet> running = inFlight.get();
+        if (running == null) {
+            long nowMillis = now.toEpochMilli();
+            if (nothingUsable) {
+                if (lastFailureAt != Long.MIN_VALUE
+                        && nowMillis < lastFailureAt + settings.refreshCooldown().toMillis()) {
+                    return null;
+                }
+            } else if (!claimForcedRefresh(nowMillis)) {
+                return null;
+            }
+            running = refresh();
+        }
+        return await(running);
+    }
+
+    private boolean claimForcedRefresh(long nowMillis) {
+        long allowedAt = nextForcedRefreshAllowedAt.get();
+        return nowMillis >= allowedAt
+                && nextForcedRefreshAllowedAt.compareAndSet(allowedAt, nowMillis + settings.refreshCooldown().toMillis());
+    }
+
+    private KeySet await(CompletableFuture<KeySet> future) {
+        try {
+            return future.get(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // Reported by the fetch itself; the caller falls back to what is cached.
+        }
+        return usable(current, settings.clock().instant());
+    }
+
+    /** Called on the request path: never while a fetch runs, nor within the cooldown after a failure. */
+    private void refreshInBackground() {
+        long failedAt = lastFailureAt;
+        if (closed || inFlight.get() != null
+                || (failedAt != Long.MIN_VALUE
+                        && settings.clock().millis() < failedAt + settings.refreshCooldown().toMillis())) {
+            return;
+        }
+        refresh();
+    }
+
+    private void scheduledRefresh() {
+        if (!closed) {
+            refresh();
+        }
+    }
+
+    /** Starts a fetch unless one is already running (single flight), and returns it. */
+    private CompletableFuture<KeySet> refresh() {
+        while (true) {
+            CompletableFuture<KeySet> running = inFlight.get();
+            if (running != null) {
+                return running;
+            }
+            CompletableFuture<KeySet> mine = new CompletableFuture<>();
+            if (inFlight.compareAndSet(null, mine)) {
+                fetch().whenComplete((set, failure) -> finish(mine, set, failure));
+                return mine;
+            }
+        }
+    }
+
+    private void finish(CompletableFuture<KeySet> mine, KeySet set, Throwable failure) {
+        Instant now = settings.clock().instant();
+        if (failure == null) {
+            lastFailureAt = Long.MIN_VALUE;
+            install(set);
+            schedule(Duration.between(now, set.freshUntil()).multipliedBy(4).dividedBy(5));
+        } else {
+            lastFailureAt = now.toEpochMilli();
+            listener.fetchFailed();
+            KeySet stale = current;
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (stale != null && !now.isAfter(stale.usableUntil())) {
+                warning.warn("JWKS refresh from {} failed ({}); still trusting the last good key set until {}",
+                        settings.jwksUri(), describe(cause), stale.usableUntil());
+            } else {
+                warning.warn("JWKS fetch from {} failed ({}); no usable keys: tokens are refused as keys-unavailable",
+                        settings.jwksUri(), describe(cause));
+            }
+            schedule(settings.refreshCooldown());
+        }
+        // Clear before completing so a waiter that looks again sees the new state, not the old future.
+        inFlight.compareAndSet(mine, null);
+        if (failure == null) {
+            mine.complete(set);
+        } else {
+            mine.completeExceptionally(failure);
+        }
+    }
+
+    private void install(KeySet next) {
+        KeySet previous = current;
+        current = next;
+        if (previous == null || previous.keys() == next.keys()) {
+            return;
+        }
+        Set<String> untrusted = new HashSet<>();
+        previous.keys().forEach((kid, key) -> {
+            VerificationKey replacement = next.keys().get(kid);
+            if (replacement == null || !replacement.sameKeyAs(key)) {
+                untrusted.add(kid);
+            }
+        });
+        if (!untrusted.isEmpty()) {
+            LOG.info("JWKS from {} no longer trusts kid(s) {}", settings.jwksUri(), untrusted);
+            listener.keysRemoved(Set.copyOf(untrusted));
+        }
+    }
+
+    private void schedule(Duration delay) {
+        if (closed) {
+            return;
+        }
+        ScheduledFuture<?> previous = nextRefresh;
+        if (previous != null) {
+            previous.cancel(false);
+        }
+        long millis = Math.max(delay.toMillis(), 1_000);
+        try {
+            nextRefresh = scheduler.schedule(this::scheduledRefresh, millis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Closed concurrently.
+        }
+    }
+
+    private CompletableFuture<KeySet> fetch() {
+        KeySet previous = current;
+        HttpRequest.Builder request = HttpRequest.newBuilder(settings.jwksUri())
+                .timeout(settings.requestTimeout())
+                .header("Accept", "application/json")
+                .GET();
+        if (previous != null && previous.etag() != null) {
+            request.header("If-None-Match", previous.etag());
+        }
+        try {
+            return client.sendAsync(request.build(), info -> new LimitedBodySubscriber(settings.maxResponseBytes()))
+                    .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .thenApply(response -> interpret(response, previous));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private KeySet interpret(HttpResponse<byte[]> response, KeySet previous) {
+        if (!sameOrigin(response.uri(), settings.jwksUri())) {
+            throw new IllegalStateException("redirected to another host");
+        }
+        Instant now = settings.clock().instant();
+        Duration ttl = ttl(response);
+        int status = response.statusCode();
+        if (status == 304 && previous != null) {
+            listener.notModified();
+            return new KeySet(previous.keys(), previous.etag(), now.plus(ttl), now.plus(ttl).plus(settings.staleFor()));
+        }
+        if (status != 200) {
+            throw new IllegalStateException("HTTP status " + status);
+        }
+        Map<String, VerificationKey> keys = parser.parse(new String(response.body(), StandardCharsets.UTF_8));
+        listener.fetched();
+        String etag = response.headers().firstValue("ETag").orElse(null);
+        if (previous != null && sameKeys(previous.keys(), keys)) {
+            keys = previous.keys();
+        }
+        return new KeySet(keys, etag, now.plus(ttl), now.plus(ttl).plus(settings.staleFor()));
+    }
+
+    private static boolean sameKeys(Map<String, VerificationKey> a, Map<String, VerificationKey> b) {
+        if (!a.keySet().equals(b.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, VerificationKey> e : a.entrySet()) {
+            if (!e.getValue().sameKeyAs(b.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Duration ttl(HttpResponse<?> response) {
+        Optional<String> cacheControl = response.headers().firstValue("Cache-Control");
+        if (cacheControl.isPresent()) {
+            Matcher m = MAX_AGE.matcher(cacheControl.get().toLowerCase(Locale.ROOT));
+            if (m.find()) {
+                Duration maxAge = Duration.ofSeconds(Long.parseLong(m.group(1)));
+                if (maxAge.compareTo(JwksSettings.MIN_MAX_AGE) >= 0 && maxAge.compareTo(JwksSettings.MAX_MAX_AGE) <= 0) {
+                    return maxAge;
+                }
+            }
+        }
+        return settings.ttl();
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        return a != null
+                && Objects.equals(lower(a.getScheme()), lower(b.getScheme()))
+                && Objects.equals(lower(a.getHost()), lower(b.getHost()))
+                && port(a) == port(b);
+    }
+
+    private static String lower(String s) {
+        return s == null ? null : s.toLowerCase(Locale.ROOT);
+    }
+
+    private static int port(URI u) {
+        if (u.getPort() != -1) {
+            return u.getPort();
+        }
+        return "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+    }
+
+    private static String describe(Throwable t) {
+        if (t instanceof TimeoutException || t instanceof java.net.http.HttpTimeoutException) {
+            return "timed out";
+        }
+        if (t instanceof java.net.ConnectException) {
+            return "connection refused";
+        }
+        if (t instanceof IOException || t instanceof IllegalStateException || t instanceof IllegalArgumentException) {
+            return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        }
+        return t.getClass().getSimpleName();
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,35 @@
+package dev.orgtoken.jwks;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+
+/**
+ * Logs a WARN at most once per interval, counting what it held back, so an outage produces a
+ * steady trickle of evidence instead of a flood.
+ */
+final class RateLimitedWarning {
+    private final Logger log;
+    private final Clock clock;
+    private final long intervalMillis;
+    private final AtomicLong nextAllowed = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong suppressed = new AtomicLong();
+
+    RateLimitedWarning(Logger log, Clock clock, Duration interval) {
+        this.log = log;
+        this.clock = clock;
+        this.intervalMillis = interval.toMillis();
+    }
+
+    void warn(String format, Object... args) {
+        long now = clock.millis();
+        long next = nextAllowed.get();
+        if (now >= next && nextAllowed.compareAndSet(next, now + intervalMillis)) {
+            long held = suppressed.getAndSet(0);
+            log.warn(held == 0 ? format : format + " (" + held + " similar warnings suppressed)", args);
+        } else {
+            suppressed.incrementAndGet();
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.orgtoken.jws;
+
+import dev.orgtoken.jws.JwsException.Failure;
+import java.security.PublicKey;
+import java.util.EnumSet;
+import java.util.Set;
+import org.jose4j.jca.ProviderContext;
+import org.jose4j.jwa.AlgorithmConstraints;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.lang.JoseException;
+
+/**
+ * Checks a {@link CompactJws}'s header against the policy and its signature against one key.
+ *
+ * <p>Keys come only from the caller (the configured JWKS): the {@code jwk}, {@code jku},
+ * {@code x5u} and {@code x5c} headers are refused outright rather than ignored, so a token that
+ * tries to bring its own key never gets as far as a signature check. {@code crit} is refused
+ * because this library implements no JWS extension, which also rules out RFC 7797's
+ * {@code b64:false} (jose4j would otherwise accept it).
+ */
+public final class SignatureVerifier {
+    private static final Set<String> REFUSED_HEADERS =
+            Set.of("crit", "b64", "jwk", "jku", "x5u", "x5c", "enc", "zip", "cty", "epk", "p2s", "p2c");
+
+    private final Set<JwsAlgorithm> allowed;
+    private final AlgorithmConstraints constraints;
+    private final boolean requireAccessTokenType;
+    private final ProviderContext providerContext;
+
+    /**
+     * @param allowed the algorithm allow-list; never empty
+     * @param requireAccessTokenType whether {@code typ} must be {@code at+jwt}
+     * @param signatureProvider a JCA provider name for signature verification, or null for the
+     *     JDK's default
+     */
+    public SignatureVerifier(Set<JwsAlgorithm> allowed, boolean requireAccessTokenType, String signatureProvider) {
+        if (allowed.isEmpty()) {
+            throw new IllegalArgumentException("the algorithm allow-list is empty");
+        }
+        this.allowed = EnumSet.copyOf(allowed);
+        this.constraints = new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
+                this.allowed.stream().map(Enum::name).toArray(String[]::new));
+        this.requireAccessTokenType = requireAccessTokenType;
+        ProviderContext ctx = new ProviderContext();
+        if (signatureProvider != null) {
+            ctx.getSuppliedKeyProviderContext().setSignatureProvider(signatureProvider);
+        }
+        this.providerContext = ctx;
+    }
+
+    /**
+     * Checks everything in the header that needs no key: algorithm, type, refused headers, kid.
+     *
+     * @param jws the parsed token
+     * @return the token's algorithm
+     * @throws JwsException when the header is not acceptable
+     */
+    public JwsAlgorithm checkHeader(CompactJws jws) throws JwsException {
+        JwsAlgorithm alg = JwsAlgorithm.named(jws.algorithm())
+                .filter(allowed::contains)
+                .orElseThrow(() -> new JwsException(Failure.UNSUPPORTED_ALGORITHM, "token algorithm is not allowed"));
+        for (String name : jws.header().keySet()) {
+            if (REFUSED_HEADERS.contains(name)) {
+                throw new JwsException(Failure.UNSUPPORTED_HEADER, "token header '" + name + "' is not accepted");
+            }
+        }
+        if (requireAccessTokenType && !CompactJws.isAccessTokenType(jws.type())) {
+            throw new JwsException(Failure.WRONG_TYPE, "token is not an access token (typ must be at+jwt)");
+        }
+        String kid = jws.keyId();
+        if (kid == null || kid.isEmpty()) {
+            throw new JwsException(Failure.MISSING_KEY_ID, "token has no key id");
+        }
+        return alg;
+    }
+
+    /**
+     * Verifies the signature with one key.
+     *
+     * @param jws the parsed token, whose header passed {@link #checkHeader}
+     * @param alg the token's algorithm
+     * @param key the key the JWKS holds under the token's {@code kid}
+     * @param declaredAlgorithm the JWK's {@code alg} member, or null when it has none
+     * @throws JwsException when the key does not fit or the signature does not verify
+     */
+    public void verify(CompactJws jws, JwsAlgorithm alg, PublicKey key, JwsAlgorithm declaredAlgorithm)
+            throws JwsException {
+        if (!alg.fits(key) || (declaredAlgorithm != null && declaredAlgorithm != alg)) {
+            throw new JwsException(Failure.KEY_MISMATCH, "token algorithm does not match its key");
+        }
+        JsonWebSignature signature = new JsonWebSignature();
+        signature.setAlgorithmConstraints(constraints);
+        signature.setProviderContext(providerContext);
+        try {
+            signature.setCompactSerialization(jws.serialization());
+            signature.setKey(key);
+            if (!signature.verifySignature()) {
+                throw new JwsException(Failure.BAD_SIGNATURE, "token signature is invalid");
+            }
+        } catch (JoseException | RuntimeException e) {
+            throw new JwsException(Failure.BAD_SIGNATURE, "token signature is invalid");
+        }
+    }
+
+    /** @return the algorithm allow-list */
+    public Set<JwsAlgorithm> allowed() {
+        return EnumSet.copyOf(allowed);
+    }
+}
