@@ -7,6 +7,10 @@ package dev.orgtoken;
 public enum RejectionReason {
     /** The request itself was malformed (two credentials, bad {@code Authorization} syntax). */
     MALFORMED_REQUEST(ErrorCode.INVALID_REQUEST),
+    /** No bearer token was offered where one is required (answered without an {@code error} attribute). */
+    MISSING_TOKEN(ErrorCode.INVALID_TOKEN),
+    /** The request path is ambiguous (encoded separators, dot segments, path parameters, ...). */
+    AMBIGUOUS_PATH(ErrorCode.INVALID_REQUEST),
     /** Not a well-formed compact JWS or JWT. */
     MALFORMED_TOKEN(ErrorCode.INVALID_TOKEN),
     /** Longer than the configured maximum; refused before decoding. */

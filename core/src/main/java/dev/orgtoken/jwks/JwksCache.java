@@ -66,6 +66,7 @@ public final class JwksCache implements AutoCloseable {
 
     private volatile KeySet current;
     private final AtomicReference<CompletableFuture<KeySet>> inFlight = new AtomicReference<>();
+    private final Object refreshStart = new Object();
     private final AtomicLong nextForcedRefreshAllowedAt = new AtomicLong(Long.MIN_VALUE);
     private volatile long lastFailureAt = Long.MIN_VALUE;
     private volatile ScheduledFuture<?> nextRefresh;
@@ -138,7 +139,7 @@ public final class JwksCache implements AutoCloseable {
         if (usable(current, settings.clock().instant()) != null) {
             return true;
         }
-        return await(refresh()) != null;
+        return !closed && await(refresh()) != null;
     }
 
     /** @return the kids trusted right now (empty before the first successful fetch) */
@@ -164,22 +165,34 @@ public final class JwksCache implements AutoCloseable {
     /**
      * Joins the refresh in flight, or starts one when allowed, and waits for it.
      *
+     * <p>Deciding and starting happen under {@link #refreshStart}: otherwise a request that finds no
+     * fetch in flight while another has just claimed the cooldown (but not yet started its fetch),
+     * or that looked at the set just before a fetch completed, would give up with the old set and
+     * refuse a token whose key is being (or has just been) fetched. When no new fetch is allowed,
+     * the answer is the latest set, which may already hold the key.
+     *
      * @param nothingUsable true when there is no usable set at all: then a recent failure (within
      *     the cooldown) is answered at once instead of hammering a down issuer from every request
      */
     private KeySet awaitRefresh(Instant now, boolean nothingUsable) {
-        CompletableFuture<KeySet> running = inFlight.get();
-        if (running == null) {
-            long nowMillis = now.toEpochMilli();
-            if (nothingUsable) {
-                if (lastFailureAt != Long.MIN_VALUE
-                        && nowMillis < lastFailureAt + settings.refreshCooldown().toMillis()) {
-                    return null;
+        CompletableFuture<KeySet> running;
+        synchronized (refreshStart) {
+            running = inFlight.get();
+            if (running == null) {
+                if (closed) {
+                    // After close() lookups answer from memory only, even with a supplied HttpClient.
+                    return usable(current, now);
                 }
-            } else if (!claimForcedRefresh(nowMillis)) {
-                return null;
+                long nowMillis = now.toEpochMilli();
+                boolean allowed = nothingUsable
+                        ? lastFailureAt == Long.MIN_VALUE
+                                || nowMillis >= lastFailureAt + settings.refreshCooldown().toMillis()
+                        : claimForcedRefresh(nowMillis);
+                if (!allowed) {
+                    return usable(current, now);
+                }
+                running = refresh();
             }
-            running = refresh();
         }
         return await(running);
     }

@@ -678,7 +678,7 @@ public final class LogtoTestIssuer implements AutoCloseable {
     // ==================================================================== HTTP
 
     private void handle(HttpExchange ex) {
-        try (ex) {
+        try {
             String path = ex.getRequestURI().getRawPath();
             switch (path) {
                 case "/oidc/jwks":
@@ -697,8 +697,18 @@ public final class LogtoTestIssuer implements AutoCloseable {
                         Http.send(ex, 404, "text/plain; charset=utf-8", "Not Found".getBytes(StandardCharsets.UTF_8));
                     }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             // The client went away, or the issuer is closing: nothing more to send.
+        } catch (RuntimeException e) {
+            // A bug in the testkit: answer 500 (if nothing was sent yet) rather than drop the connection.
+            try {
+                Http.send(ex, 500, "text/plain; charset=utf-8",
+                        ("testkit error: " + e).getBytes(StandardCharsets.UTF_8));
+            } catch (IOException | RuntimeException ignored) {
+                // headers were already sent
+            }
+        } finally {
+            ex.close();
         }
     }
 
@@ -1002,8 +1012,13 @@ public final class LogtoTestIssuer implements AutoCloseable {
         }
 
         List<String> segments = new ArrayList<>();
-        for (String s : path.substring("/api/".length()).split("/", -1)) {
-            segments.add(Http.decode(s.replace("+", "%2B")));
+        try {
+            for (String s : path.substring("/api/".length()).split("/", -1)) {
+                segments.add(Http.decode(s.replace("+", "%2B")));
+            }
+        } catch (IllegalArgumentException e) {
+            Http.send(ex, 400, "text/plain; charset=utf-8", "Bad Request".getBytes(StandardCharsets.UTF_8));
+            return;
         }
         if (!segments.isEmpty() && segments.get(segments.size() - 1).isEmpty()) {
             segments.remove(segments.size() - 1);
@@ -1087,8 +1102,13 @@ public final class LogtoTestIssuer implements AutoCloseable {
         Http.sendJson(ex, 201, org.toJson());
     }
 
-    private static Map<String, Object> jsonBody(HttpExchange ex) throws IOException {
-        return Json.parseObject(new String(Http.readBody(ex), StandardCharsets.UTF_8));
+    /** The request body as a JSON object, or {@code null} if it is not one (or is too large). */
+    private static Map<String, Object> jsonBody(HttpExchange ex) {
+        try {
+            return Json.parseObject(new String(Http.readBody(ex), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static List<String> stringList(Map<String, Object> body, String member) {

@@ -1,0 +1,102 @@
+package dev.orgtoken;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.orgtoken.testkit.KeyType;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The verified-token cache: hits, per-call checks, switching it off, expiry while cached, the bound. */
+class VerifiedTokenCacheTest extends JwksFixture {
+
+    @Test
+    void theSecondVerifyOfATokenIsACacheHit() throws Exception {
+        OrganizationTokenVerifier verifier = build(builder());
+        String token = token();
+        VerifiedToken first = verifier.verify(token, REQUIRE_API);
+        assertEquals(0, counters.tokenCacheHitCount());
+        assertEquals(1, counters.tokenCacheMissCount());
+        VerifiedToken second = verifier.verify(token, REQUIRE_API);
+        assertEquals(1, counters.tokenCacheHitCount());
+        assertEquals(1, counters.tokenCacheMissCount());
+        assertEquals(first.subject(), second.subject());
+        assertEquals(first.jwtId(), second.jwtId());
+        assertEquals(1, verifier.cachedTokenCount());
+    }
+
+    @Test
+    void requirementsAreCheckedOnEveryCallEvenOnAHit() throws Exception {
+        OrganizationTokenVerifier verifier = build(builder());
+        String token = issuer.organizationResourceToken("user-1", API, "o1", "read:members").sign();
+        Requirements readInO1 = Requirements.audience(API).organization("o1").scopes("read:members");
+        verifier.verify(token, readInO1);
+
+        TokenRejectedException scope = assertThrows(TokenRejectedException.class,
+                () -> verifier.verify(token, Requirements.audience(API).organization("o1").scopes("invite:member")));
+        assertEquals(RejectionReason.MISSING_SCOPES, scope.reason());
+        assertEquals(java.util.Set.of("invite:member"), scope.missingScopes());
+        assertEquals(RejectionReason.WRONG_ORGANIZATION, assertThrows(TokenRejectedException.class,
+                () -> verifier.verify(token, Requirements.audience(API).organization("o2"))).reason());
+        assertEquals(RejectionReason.WRONG_AUDIENCE, assertThrows(TokenRejectedException.class,
+                () -> verifier.verify(token, Requirements.audience("https://api.example.com/other"))).reason());
+        verifier.verify(token, readInO1);
+
+        assertEquals(4, counters.tokenCacheHitCount(), "every call after the first was a hit");
+        assertEquals(1, counters.tokenCacheMissCount());
+        assertEquals(2, counters.acceptedCount());
+        assertEquals(3, counters.rejectedCount());
+    }
+
+    @Test
+    void withTheCacheOffEveryCallVerifiesAgainstTheKeys() throws Exception {
+        OrganizationTokenVerifier uncached = build(builder().tokenCacheSize(0).jwksStaleFor(Duration.ZERO));
+        OrganizationTokenVerifier cached = build(builder().jwksStaleFor(Duration.ZERO));
+        String token = token();
+        for (int i = 0; i < 3; i++) {
+            uncached.verify(token, REQUIRE_API);
+            cached.verify(token, REQUIRE_API);
+        }
+        assertEquals(2, counters.tokenCacheHitCount(), "only the caching verifier hits");
+        assertEquals(0, uncached.cachedTokenCount());
+
+        // Keys become unavailable (no stale period, issuer down): only a verifier that still checks the
+        // key set for every call notices; the caching one answers from its cache.
+        issuer.respondWithStatus(503);
+        clock.advance(TTL.plusSeconds(1));
+        assertEquals(RejectionReason.KEYS_UNAVAILABLE, rejected(uncached, token).reason());
+        cached.verify(token, REQUIRE_API);
+        assertEquals(3, counters.tokenCacheHitCount());
+    }
+
+    @Test
+    void aCachedTokenStillExpires() throws Exception {
+        OrganizationTokenVerifier verifier = build(builder().clockSkew(Duration.ofSeconds(60)));
+        String token = token();   // exp = now + 1 h
+        verifier.verify(token, REQUIRE_API);
+
+        clock.advance(Duration.ofHours(1).plusSeconds(59));   // inside the skew
+        verifier.verify(token, REQUIRE_API);
+        assertEquals(1, counters.tokenCacheHitCount());
+
+        clock.advance(Duration.ofSeconds(1));                 // exp + skew
+        TokenRejectedException e = rejected(verifier, token);
+        assertEquals(RejectionReason.EXPIRED, e.reason());
+        assertEquals(2, counters.tokenCacheHitCount(), "it was still cached, and refused anyway");
+    }
+
+    @Test
+    void theCacheStaysWithinItsBound() throws Exception {
+        issuer.rotateNow(KeyType.EC_P256);   // cheap signatures: 1,000 of them
+        OrganizationTokenVerifier verifier = build(builder().tokenCacheSize(100));
+        for (int i = 0; i < 1_000; i++) {
+            verifier.verify(token(), REQUIRE_API);
+        }
+        assertEquals(1_000, counters.tokenCacheMissCount());
+        long size = verifier.cachedTokenCount();
+        assertTrue(size <= 100, "cached " + size + " tokens with a bound of 100");
+        assertTrue(size > 0);
+        assertEquals(1, issuer.jwksRequests());
+    }
+}

@@ -1,0 +1,288 @@
+package dev.orgtoken.m2m;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.orgtoken.OrganizationTokenVerifier;
+import dev.orgtoken.Requirements;
+import dev.orgtoken.VerifiedToken;
+import dev.orgtoken.testkit.LogtoTestIssuer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The client-credentials token source against the testkit's /oidc/token, over real HTTP. */
+class ClientCredentialsTokenSourceTest {
+    private static final Instant NOW = Instant.parse("2026-11-21T12:00:00Z");
+    private static final String API = "https://api.example.com/global";
+    private static final String ORG_API = "https://api.example.com/org";
+    private static final String CLIENT_ID = "m2m-app";
+    /** Characters that need form-encoding in the Basic credentials, and that are easy to spot if leaked. */
+    private static final String SECRET = "s3cr3t:with/odd+chars=&%-9f1c";
+
+    private final SettableClock clock = new SettableClock(NOW);
+    private LogtoTestIssuer issuer;
+
+    @BeforeEach
+    void start() {
+        issuer = LogtoTestIssuer.builder().clock(clock).build();
+        issuer.registerClient(CLIENT_ID, SECRET)
+                .grant(API, "read:products", "write:products")
+                .grantInOrganization("o1", ORG_API, "read:members");
+    }
+
+    @AfterEach
+    void stop() {
+        issuer.close();
+    }
+
+    private ClientCredentialsTokenSource.Builder source() {
+        return ClientCredentialsTokenSource.builder()
+                .logtoEndpoint(issuer.endpoint().toString())
+                .clientId(CLIENT_ID)
+                .clientSecret(SECRET)
+                .resource(API)
+                .scopes("read:products")
+                .clock(clock);
+    }
+
+    private OrganizationTokenVerifier verifier() {
+        return OrganizationTokenVerifier.builder().logtoEndpoint(issuer.endpoint().toString()).clock(clock).build();
+    }
+
+    // Success -------------------------------------------------------------------------------------
+
+    @Test
+    void theTokenVerifiesAsAMachineToMachineTokenForTheResource() throws Exception {
+        AccessToken token = source().build().token();
+        assertEquals("Bearer", token.tokenType());
+        assertEquals(Set.of("read:products"), token.scopes(), "only the requested scope is granted");
+        assertEquals(NOW.plus(LogtoTestIssuer.DEFAULT_ACCESS_TOKEN_TTL), token.expiresAt());
+        assertEquals("Bearer " + token.value(), token.authorizationHeader());
+
+        try (OrganizationTokenVerifier verifier = verifier()) {
+            VerifiedToken verified = verifier.verify(token.value(), Requirements.audience(API).scopes("read:products"));
+            assertTrue(verified.isMachineToMachine());
+            assertEquals(CLIENT_ID, verified.subject());
+            assertEquals(Optional.of(CLIENT_ID), verified.clientId());
+            assertEquals(Set.of("read:products"), verified.scopes());
+            assertEquals(List.of(API), verified.audiences());
+        }
+        assertEquals(1, issuer.tokenRequests());
+    }
+
+    @Test
+    void anOrganizationTokenForAnOrganizationLevelResource() throws Exception {
+        AccessToken token = source().resource(ORG_API).scopes("read:members").organizationId("o1").build().token();
+        try (OrganizationTokenVerifier verifier = verifier()) {
+            VerifiedToken verified = verifier.verify(token.value(),
+                    Requirements.audience(ORG_API).organization("o1").scopes("read:members"));
+            assertTrue(verified.isMachineToMachine());
+            assertEquals(Optional.of("o1"), verified.organizationId());
+        }
+    }
+
+    // Caching -------------------------------------------------------------------------------------
+
+    @Test
+    void theTokenIsCachedUntilShortlyBeforeItExpires() throws Exception {
+        ClientCredentialsTokenSource source = source().refreshBefore(Duration.ofSeconds(60)).build();
+        AccessToken first = source.token();
+        assertSame(first, source.token());
+        assertEquals(1, issuer.tokenRequests());
+
+        clock.advance(Duration.ofSeconds(3600 - 61));   // 61 s left: more than refreshBefore
+        assertSame(first, source.token());
+        assertEquals(1, issuer.tokenRequests());
+
+        clock.advance(Duration.ofSeconds(1));           // 60 s left: time for a new one
+        AccessToken second = source.token();
+        assertEquals(2, issuer.tokenRequests());
+        assertNotEquals(first.value(), second.value());
+        assertEquals(clock.instant().plus(LogtoTestIssuer.DEFAULT_ACCESS_TOKEN_TTL), second.expiresAt());
+        assertSame(second, source.token());
+        assertEquals(2, issuer.tokenRequests());
+    }
+
+    @Test
+    void concurrentCallersShareOneRequest() throws Exception {
+        ClientCredentialsTokenSource source = source().build();
+        int n = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            CountDownLatch ready = new CountDownLatch(n);
+            CountDownLatch gate = new CountDownLatch(1);
+            List<Future<AccessToken>> results = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                results.add(pool.submit(() -> {
+                    ready.countDown();
+                    gate.await();
+                    return source.token();
+                }));
+            }
+            assertTrue(ready.await(5, TimeUnit.SECONDS));
+            gate.countDown();
+            Set<String> values = new HashSet<>();
+            for (Future<AccessToken> f : results) {
+                values.add(f.get(10, TimeUnit.SECONDS).value());
+            }
+            assertEquals(1, values.size());
+            assertEquals(1, issuer.tokenRequests());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void invalidateForgetsTheCachedToken() throws Exception {
+        ClientCredentialsTokenSource source = source().build();
+        AccessToken first = source.token();
+        source.invalidate();
+        AccessToken second = source.token();
+        assertEquals(2, issuer.tokenRequests());
+        assertNotEquals(first.value(), second.value());
+        assertSame(second, source.token());
+        assertEquals(2, issuer.tokenRequests());
+    }
+
+    // Errors --------------------------------------------------------------------------------------
+
+    @Test
+    void aWrongSecretIsInvalidClient() {
+        ClientCredentialsTokenSource source = source().clientSecret("wrong-" + SECRET).build();
+        TokenRequestException e = assertThrows(TokenRequestException.class, source::token);
+        assertEquals(401, e.status());
+        assertEquals(Optional.of("invalid_client"), e.error());
+        assertEquals(Optional.of("client authentication failed"), e.errorDescription());
+        assertEquals(Optional.of("oidc.invalid_client"), e.code());
+        assertNoSecret(e);
+
+        // A failure is not cached: the next call asks again.
+        assertThrows(TokenRequestException.class, source::token);
+        assertEquals(2, issuer.tokenRequests());
+    }
+
+    @Test
+    void anUnknownResourceIsInvalidTarget() {
+        ClientCredentialsTokenSource source = source().resource("https://api.example.com/nobody-registered-this").build();
+        TokenRequestException e = assertThrows(TokenRequestException.class, source::token);
+        assertEquals(400, e.status());
+        assertEquals(Optional.of("invalid_target"), e.error());
+        assertEquals(Optional.of("oidc.invalid_target"), e.code());
+        assertEquals(Optional.of("Invalid resource indicator."), e.logtoMessage());
+        assertNoSecret(e);
+    }
+
+    @Test
+    void anOrganizationTheAppIsNotAMemberOfIsAccessDenied() {
+        ClientCredentialsTokenSource source = source().resource(ORG_API).scopes("read:members")
+                .organizationId("o-elsewhere").build();
+        TokenRequestException e = assertThrows(TokenRequestException.class, source::token);
+        assertEquals(403, e.status());
+        assertEquals(Optional.of("access_denied"), e.error());
+        assertEquals(Optional.of("app has not associated with the organization"), e.errorDescription());
+        assertEquals(Optional.of("oidc.access_denied"), e.code());
+        assertEquals(Optional.of("Access denied."), e.logtoMessage());
+        assertTrue(e.getMessage().contains("access_denied"), e.getMessage());
+        assertTrue(e.getMessage().contains("app has not associated with the organization"), e.getMessage());
+        assertNoSecret(e);
+    }
+
+    @Test
+    void anUnreachableEndpointIsStatusZero() {
+        URI dead;
+        try (LogtoTestIssuer gone = LogtoTestIssuer.start()) {
+            dead = gone.endpoint();
+        }
+        ClientCredentialsTokenSource source = source().logtoEndpoint(dead.toString())
+                .connectTimeout(Duration.ofSeconds(1)).requestTimeout(Duration.ofSeconds(2)).build();
+        long start = System.nanoTime();
+        TokenRequestException e = assertThrows(TokenRequestException.class, source::token);
+        assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() < 3_000);
+        assertEquals(0, e.status());
+        assertEquals(Optional.empty(), e.error());
+        assertTrue(e.getMessage().contains("unreachable"), e.getMessage());
+        assertNoSecret(e);
+    }
+
+    @Test
+    void neitherTheSecretNorATokenAppearsInMessagesStringsOrLogs() throws Exception {
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        AccessToken token;
+        ClientCredentialsTokenSource good;
+        try {
+            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            good = source().build();
+            token = good.token();
+            assertThrows(TokenRequestException.class, () -> source().clientSecret(SECRET + "x").build().token());
+            assertThrows(TokenRequestException.class, () -> source().resource("https://unknown.example").build().token());
+        } finally {
+            System.setErr(originalErr);
+        }
+        String logs = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(logs.contains("token endpoint refused client_credentials"), "the log capture works: " + logs);
+        assertFalse(logs.contains(SECRET), logs);
+        assertFalse(logs.contains(token.value()), logs);
+        assertFalse(token.toString().contains(token.value()), token.toString());
+        assertTrue(token.toString().contains("redacted"), token.toString());
+        assertFalse(good.toString().contains(SECRET), good.toString());
+    }
+
+    private static void assertNoSecret(TokenRequestException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String text = t.toString() + " " + t.getMessage();
+            assertFalse(text.contains(SECRET), text);
+            assertFalse(text.contains("s3cr3t"), text);
+            assertFalse(text.contains("Basic "), text);
+        }
+    }
+
+    // Management API end to end -------------------------------------------------------------------
+
+    @Test
+    void aManagementApiTokenCreatesAnOrganization() throws Exception {
+        issuer.registerClient("mgmt-app", "mgmt-secret").grant(issuer.managementApiResource(), "all");
+        ClientCredentialsTokenSource management = ClientCredentialsTokenSource.builder()
+                .logtoEndpoint(issuer.endpoint().toString())
+                .clientId("mgmt-app")
+                .clientSecret("mgmt-secret")
+                .resource(issuer.managementApiResource())
+                .scopes("all")
+                .clock(clock)
+                .build();
+        HttpRequest create = HttpRequest.newBuilder(URI.create(issuer.endpoint() + "/api/organizations"))
+                .header("Authorization", management.token().authorizationHeader())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"Acme\"}"))
+                .build();
+        HttpResponse<String> response = HttpClient.newHttpClient().send(create, HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, response.statusCode(), response.body());
+        assertTrue(response.body().contains("\"name\":\"Acme\""), response.body());
+        assertTrue(issuer.organizations().containsValue("Acme"));
+        assertEquals(1, issuer.tokenRequests());
+    }
+}

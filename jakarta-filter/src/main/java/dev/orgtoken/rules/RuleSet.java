@@ -1,0 +1,414 @@
+package dev.orgtoken.rules;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An ordered list of {@link PathRule}s with the settings of a rules file: Logto verifier
+ * settings, default audience, unmatched policy, realm and whether query tokens are accepted.
+ *
+ * <p>{@link #match(String, String)} finds the first rule, in file order, whose path pattern and
+ * method both match. The path is split once per call into segment offsets; each rule then checks
+ * the segment count and its literal segments in place (the most selective literal first), and the
+ * variables map is built only for the rule that matches. Instances are immutable
+ * and thread-safe.
+ *
+ * <p>A rules file looks like this:
+ *
+ * <pre>{@code
+ * logto:
+ *   endpoint: ${LOGTO_ENDPOINT}
+ * audience: https://api.example.com/org
+ * unmatched: deny
+ * rules:
+ *   - path: /health
+ *     public: true
+ *   - path: /api/organizations/{organizationId}/members/**
+ *     methods: [GET]
+ *     organization: "{organizationId}"
+ *     scopes: [read:members]
+ * }</pre>
+ *
+ * <p>{@code ${NAME}} and {@code ${NAME:-default}} in scalar values are replaced from a variable
+ * lookup (by default system properties, then environment variables) after YAML parsing, so a
+ * substituted value can never change the structure of the file.
+ */
+public final class RuleSet {
+    private static final Logger LOG = LoggerFactory.getLogger(RuleSet.class);
+
+    /** The realm used when none is configured. */
+    public static final String DEFAULT_REALM = "api";
+
+    private final VerifierSettings logto;
+    private final String defaultAudience;
+    private final UnmatchedPolicy unmatched;
+    private final String realm;
+    private final boolean queryTokenAllowed;
+    private final PathRule[] ruleArray;
+    /** Per rule, the order in which to compare its literal segments: least common first. */
+    private final int[][] literalOrders;
+    private final List<PathRule> rules;
+
+    private RuleSet(Builder b) {
+        this.logto = b.logto;
+        this.defaultAudience = b.defaultAudience;
+        this.unmatched = b.unmatched;
+        this.realm = b.realm;
+        this.queryTokenAllowed = b.queryTokenAllowed;
+        this.ruleArray = b.rules.toArray(new PathRule[0]);
+        this.rules = List.of(ruleArray);
+        this.literalOrders = literalOrders(ruleArray);
+    }
+
+    /**
+     * Orders each rule's literal checks so that the (position, text) pairs shared by fewest rules
+     * come first: with fifty rules under {@code /api/v1/...}, comparing the distinguishing segment
+     * first rejects most rules after one comparison. The order never changes the result.
+     */
+    private static int[][] literalOrders(PathRule[] rules) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (PathRule rule : rules) {
+            PathPattern p = rule.path();
+            for (int i : p.literalIndexes()) {
+                counts.merge(i + "/" + p.literalAt(i), 1, Integer::sum);
+            }
+        }
+        int[][] orders = new int[rules.length][];
+        for (int r = 0; r < rules.length; r++) {
+            PathPattern p = rules[r].path();
+            orders[r] = Arrays.stream(p.literalIndexes()).boxed()
+                    .sorted(Comparator.comparingInt((Integer i) -> counts.get(i + "/" + p.literalAt(i)))
+                            .thenComparing(Comparator.reverseOrder()))
+                    .mapToInt(Integer::intValue)
+                    .toArray();
+        }
+        return orders;
+    }
+
+    /**
+     * Loads a rules file, resolving {@code ${NAME}} from system properties, then environment
+     * variables.
+     *
+     * @param file the rules file (UTF-8, at most 1 MiB)
+     * @return the rule set
+     * @throws RulesFileException if the file cannot be read or is invalid
+     */
+    public static RuleSet load(Path file) {
+        return load(file, RulesFileLoader.SYSTEM_LOOKUP);
+    }
+
+    /**
+     * Loads a rules file, resolving {@code ${NAME}} with {@code variables}.
+     *
+     * @param file the rules file (UTF-8, at most 1 MiB)
+     * @param variables returns the value of a variable, or null when it is not set
+     * @return the rule set
+     * @throws RulesFileException if the file cannot be read or is invalid
+     */
+    public static RuleSet load(Path file, Function<String, String> variables) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(variables, "variables");
+        return new RulesFileLoader(file.toString(), variables).load(file);
+    }
+
+    /**
+     * Loads rules from a reader, resolving {@code ${NAME}} from system properties, then
+     * environment variables. The reader is read to the end but not closed.
+     *
+     * @param sourceName the name used in error messages, e.g. {@code rules.yaml}
+     * @param reader the rules text (at most 1 Mi characters)
+     * @return the rule set
+     * @throws RulesFileException if the text cannot be read or is invalid
+     */
+    public static RuleSet load(String sourceName, Reader reader) {
+        return load(sourceName, reader, RulesFileLoader.SYSTEM_LOOKUP);
+    }
+
+    /**
+     * Loads rules from a reader, resolving {@code ${NAME}} with {@code variables}. The reader is
+     * read to the end but not closed.
+     *
+     * @param sourceName the name used in error messages, e.g. {@code rules.yaml}
+     * @param reader the rules text (at most 1 Mi characters)
+     * @param variables returns the value of a variable, or null when it is not set
+     * @return the rule set
+     * @throws RulesFileException if the text cannot be read or is invalid
+     */
+    public static RuleSet load(String sourceName, Reader reader, Function<String, String> variables) {
+        Objects.requireNonNull(sourceName, "sourceName");
+        Objects.requireNonNull(reader, "reader");
+        Objects.requireNonNull(variables, "variables");
+        RulesFileLoader loader = new RulesFileLoader(sourceName, variables);
+        String text;
+        try {
+            text = RulesFileLoader.readLimited(reader);
+        } catch (IOException e) {
+            throw new RulesFileException(sourceName, 0, 0, "cannot read: " + e, e);
+        }
+        if (text == null) {
+            throw new RulesFileException(sourceName, 0, 0, "larger than 1 MiB; a rules file must be smaller");
+        }
+        return loader.load(text);
+    }
+
+    /**
+     * Starts a rule set in code; {@link Builder#build()} applies the same checks as a file.
+     *
+     * @return a builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Finds the first rule whose path pattern and methods match.
+     *
+     * @param method the request method, e.g. {@code GET} (case-sensitive)
+     * @param normalizedPath the decoded, normalized, context-relative path starting with
+     *     {@code /}; a path with an empty, {@code .} or {@code ..} segment matches nothing
+     * @return the match, or empty when no rule applies and {@link #unmatched()} decides
+     */
+    public Optional<RuleMatch> match(String method, String normalizedPath) {
+        Objects.requireNonNull(method, "method");
+        int[] bounds = PathPattern.segmentBounds(normalizedPath);
+        if (bounds == null) {
+            return Optional.empty();
+        }
+        PathRule[] all = ruleArray;
+        for (int r = 0; r < all.length; r++) {
+            PathRule rule = all[r];
+            PathPattern pattern = rule.path();
+            if (pattern.matches(normalizedPath, bounds, literalOrders[r]) && rule.appliesTo(method)) {
+                return Optional.of(new RuleMatch(rule, pattern.capture(normalizedPath, bounds)));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * What to do with a request no rule matches.
+     *
+     * @return the policy; {@link UnmatchedPolicy#DENY} unless configured
+     */
+    public UnmatchedPolicy unmatched() {
+        return unmatched;
+    }
+
+    /**
+     * The Logto verifier settings.
+     *
+     * @return the {@code logto:} section
+     */
+    public VerifierSettings logto() {
+        return logto;
+    }
+
+    /**
+     * The audience for rules that name none, and for unmatched requests under
+     * {@link UnmatchedPolicy#AUTHENTICATED}.
+     *
+     * @return the default audience, or empty when not configured
+     */
+    public Optional<String> defaultAudience() {
+        return Optional.ofNullable(defaultAudience);
+    }
+
+    /**
+     * The realm for {@code WWW-Authenticate} challenges.
+     *
+     * @return the realm; {@value #DEFAULT_REALM} unless configured
+     */
+    public String realm() {
+        return realm;
+    }
+
+    /**
+     * Whether an {@code access_token} query parameter is accepted.
+     *
+     * @return false unless configured
+     */
+    public boolean queryTokenAllowed() {
+        return queryTokenAllowed;
+    }
+
+    /**
+     * The rules in matching order.
+     *
+     * @return an unmodifiable list, never empty
+     */
+    public List<PathRule> rules() {
+        return rules;
+    }
+
+    @Override
+    public String toString() {
+        return "RuleSet[" + rules.size() + " rules, unmatched=" + unmatched.fileValue() + "]";
+    }
+
+    /** Builds a {@link RuleSet} in code, with the same validation as a rules file. */
+    public static final class Builder {
+        private VerifierSettings logto;
+        private String defaultAudience;
+        private UnmatchedPolicy unmatched = UnmatchedPolicy.DENY;
+        private String realm = DEFAULT_REALM;
+        private boolean queryTokenAllowed;
+        private final List<PathRule> rules = new ArrayList<>();
+
+        private Builder() {}
+
+        /**
+         * Sets the Logto verifier settings.
+         *
+         * @param settings the settings
+         * @return this builder
+         */
+        public Builder logto(VerifierSettings settings) {
+            this.logto = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /**
+         * Shorthand for {@code logto(VerifierSettings.builder().endpoint(endpoint).build())}.
+         *
+         * @param endpoint the Logto endpoint, e.g. {@code https://tenant.logto.app}
+         * @return this builder
+         */
+        public Builder logtoEndpoint(String endpoint) {
+            return logto(VerifierSettings.builder().endpoint(endpoint).build());
+        }
+
+        /**
+         * Sets the audience for rules that name none.
+         *
+         * @param audience the audience, without placeholders
+         * @return this builder
+         */
+        public Builder defaultAudience(String audience) {
+            AudienceTemplate parsed;
+            try {
+                parsed = AudienceTemplate.parse(audience);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigProblem("audience", e.getMessage());
+            }
+            if (!parsed.isLiteral()) {
+                throw new ConfigProblem("audience", "the default audience cannot use placeholders like '{"
+                        + parsed.variables().iterator().next() + "}'; put templated audiences on the rules");
+            }
+            this.defaultAudience = audience;
+            return this;
+        }
+
+        /**
+         * Sets what happens to requests no rule matches.
+         *
+         * @param policy the policy (default {@link UnmatchedPolicy#DENY})
+         * @return this builder
+         */
+        public Builder unmatched(UnmatchedPolicy policy) {
+            this.unmatched = Objects.requireNonNull(policy, "unmatched");
+            return this;
+        }
+
+        /**
+         * Sets the {@code WWW-Authenticate} realm.
+         *
+         * @param realm printable ASCII without quotes or backslashes
+         * @return this builder
+         */
+        public Builder realm(String realm) {
+            Objects.requireNonNull(realm, "realm");
+            if (realm.isEmpty()) {
+                throw new ConfigProblem("realm", "'realm' must not be empty");
+            }
+            for (int i = 0; i < realm.length(); i++) {
+                char c = realm.charAt(i);
+                if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') {
+                    throw new ConfigProblem("realm",
+                            "'realm' must be printable ASCII without quotes or backslashes, was '" + realm + "'");
+                }
+            }
+            this.realm = realm;
+            return this;
+        }
+
+        /**
+         * Whether to accept an {@code access_token} query parameter (default false; tokens in
+         * URLs end up in logs).
+         *
+         * @param allowed true to accept it
+         * @return this builder
+         */
+        public Builder queryTokenAllowed(boolean allowed) {
+            this.queryTokenAllowed = allowed;
+            return this;
+        }
+
+        /**
+         * Appends a rule; rules are matched in the order added.
+         *
+         * @param rule the rule
+         * @return this builder
+         */
+        public Builder rule(PathRule rule) {
+            rules.add(Objects.requireNonNull(rule, "rule"));
+            return this;
+        }
+
+        /**
+         * Appends rules in order.
+         *
+         * @param rules the rules
+         * @return this builder
+         */
+        public Builder rules(Collection<PathRule> rules) {
+            rules.forEach(this::rule);
+            return this;
+        }
+
+        /**
+         * Builds the rule set.
+         *
+         * @return the rule set
+         * @throws IllegalArgumentException if the Logto settings or rules are missing, or a
+         *     non-public rule (or {@code unmatched: authenticated}) has no audience to use
+         */
+        public RuleSet build() {
+            if (logto == null) {
+                throw new ConfigProblem("logto", "the 'logto' settings are required ('endpoint', or 'issuers' and 'jwks-uri')");
+            }
+            if (rules.isEmpty()) {
+                throw new ConfigProblem("rules", "the rule list is empty; at least one rule is required");
+            }
+            if (defaultAudience == null) {
+                for (int i = 0; i < rules.size(); i++) {
+                    PathRule rule = rules.get(i);
+                    if (!rule.isPublic() && rule.audienceTemplate().isEmpty()) {
+                        throw ConfigProblem.inRule(i, "audience", "rule '" + rule.path()
+                                + "' needs an audience: set 'audience' on the rule or a default 'audience' at the top level");
+                    }
+                }
+                if (unmatched == UnmatchedPolicy.AUTHENTICATED) {
+                    throw new ConfigProblem("unmatched",
+                            "'unmatched: authenticated' needs a default 'audience' at the top level");
+                }
+            }
+            if (queryTokenAllowed) {
+                LOG.warn("Access tokens are accepted in the access_token query parameter; URLs end up in logs");
+            }
+            return new RuleSet(this);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.orgtoken.servlet;
+
+import dev.orgtoken.ErrorCode;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+/**
+ * Writes every refusal the filter makes, in one place: the status, an RFC 6750
+ * {@code WWW-Authenticate} challenge, and an RFC 9457 {@code application/problem+json} body.
+ * Descriptions are fixed text chosen by this library; nothing taken from the request (least of
+ * all the token) is ever written back.
+ *
+ * @param status the HTTP status
+ * @param error the RFC 6750 error code, or null for none
+ * @param description a short, safe description
+ * @param scopes the scopes to announce in a 403 challenge
+ * @param retryAfterSeconds for 503, the {@code Retry-After} value; otherwise 0
+ * @param challenge whether to send {@code WWW-Authenticate}
+ */
+record BearerChallenge(int status, String error, String description, Set<String> scopes, long retryAfterSeconds,
+        boolean challenge) {
+
+    static BearerChallenge missingToken() {
+        return new BearerChallenge(401, null, "a bearer token is required", Set.of(), 0, true);
+    }
+
+    static BearerChallenge invalidRequest(String description) {
+        return new BearerChallenge(400, "invalid_request", description, Set.of(), 0, true);
+    }
+
+    static BearerChallenge ambiguousPath(String description) {
+        // Not about credentials: no challenge, just a plain 400 problem.
+        return new BearerChallenge(400, "invalid_request", description, Set.of(), 0, false);
+    }
+
+    static BearerChallenge noMatchingRule() {
+        return new BearerChallenge(403, null, "no rule allows this request", Set.of(), 0, false);
+    }
+
+    static BearerChallenge of(ErrorCode code, String description, Set<String> scopes, long retryAfterSeconds) {
+        return switch (code) {
+            case INVALID_REQUEST -> invalidRequest(description);
+            case INVALID_TOKEN -> new BearerChallenge(401, "invalid_token", description, Set.of(), 0, true);
+            case INSUFFICIENT_SCOPE -> new BearerChallenge(403, "insufficient_scope", description, scopes, 0, true);
+            case KEYS_UNAVAILABLE -> new BearerChallenge(503, null, "token keys are temporarily unavailable", Set.of(),
+                    retryAfterSeconds, false);
+        };
+    }
+
+    /** The {@code WWW-Authenticate} value (RFC 6750 section 3). */
+    String headerValue(String realm) {
+        StringBuilder b = new StringBuilder("Bearer realm=\"").append(quote(realm)).append('"');
+        if (error != null) {
+            b.append(", error=\"").append(error).append('"');
+            b.append(", error_description=\"").append(quote(description)).append('"');
+        }
+        if (!scopes.isEmpty()) {
+            b.append(", scope=\"").append(quote(String.join(" ", scopes))).append('"');
+        }
+        return b.toString();
+    }
+
+    void write(HttpServletResponse response, String realm) throws IOException {
+        if (response.isCommitted()) {
+            return;
+        }
+        response.resetBuffer();
+        response.setStatus(status);
+        if (challenge) {
+            response.setHeader("WWW-Authenticate", headerValue(realm));
+        }
+        if (retryAfterSeconds > 0) {
+            response.setHeader("Retry-After", Long.toString(retryAfterSeconds));
+        }
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentType("application/problem+json");
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        byte[] body = problemJson().getBytes(StandardCharsets.UTF_8);
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+        response.flushBuffer();
+    }
+
+    /** RFC 9457 problem details, with the RFC 6750 error as an extension member. */
+    String problemJson() {
+        StringBuilder b = new StringBuilder(160).append("{\"type\":\"about:blank\",\"title\":\"")
+                .append(json(title())).append("\",\"status\":").append(status)
+                .append(",\"detail\":\"").append(json(description)).append('"');
+        if (error != null) {
+            b.append(",\"error\":\"").append(error).append('"');
+        }
+        if (!scopes.isEmpty()) {
+            b.append(",\"scope\":\"").append(json(String.join(" ", scopes))).append('"');
+        }
+        return b.append('}').toString();
+    }
+
+    private String title() {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 503 -> "Service Unavailable";
+            default -> "Error";
+        };
+    }
+
+    /** quoted-string content (RFC 9110): escape backslash and quote, drop controls. */
+    private static String quote(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c >= 0x20 && c < 0x7f) {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    private static String json(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,140 @@
+package dev.orgtoken.servlet;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Enumeration;
+import java.util.Locale;
+
+/**
+ * Finds the bearer token of a request (RFC 6750 section 2): exactly one {@code Authorization:
+ * Bearer <token68>} header, or, only where enabled, one {@code access_token} query parameter.
+ * The form-body method is not supported, because reading the body would consume it for the
+ * application.
+ */
+final class BearerToken {
+    private BearerToken() {}
+
+    /** What the request carries. */
+    sealed interface Extraction permits Absent, Present, Malformed {}
+
+    /** No bearer credentials at all (or another scheme, such as Basic). */
+    record Absent() implements Extraction {}
+
+    /** One token. */
+    record Present(String token) implements Extraction {}
+
+    /** Malformed credentials: answered with 400 {@code invalid_request}. */
+    record Malformed(String description) implements Extraction {}
+
+    private static final Absent ABSENT = new Absent();
+
+    static Extraction extract(HttpServletRequest request, boolean queryTokenAllowed) {
+        Enumeration<String> headers = request.getHeaders("Authorization");
+        String header = null;
+        if (headers != null && headers.hasMoreElements()) {
+            header = headers.nextElement();
+            if (headers.hasMoreElements()) {
+                return new Malformed("more than one Authorization header");
+            }
+        }
+        int queryTokens = countQueryTokens(request.getQueryString());
+        if (queryTokens > 1) {
+            return new Malformed("more than one access_token parameter");
+        }
+        String fromHeader = null;
+        if (header != null) {
+            Extraction parsed = parseHeader(header);
+            if (parsed instanceof Malformed) {
+                return parsed;
+            }
+            fromHeader = parsed instanceof Present p ? p.token() : null;
+        }
+        if (queryTokens == 1) {
+            if (header != null) {
+                return new Malformed("credentials in both the Authorization header and the query");
+            }
+            if (!queryTokenAllowed) {
+                return new Malformed("access_token in the query is not accepted; use the Authorization header");
+            }
+            String value = queryToken(request.getQueryString());
+            return value == null || value.isEmpty() || !isToken68(value)
+                    ? new Malformed("access_token parameter is malformed") : new Present(value);
+        }
+        return fromHeader == null ? ABSENT : new Present(fromHeader);
+    }
+
+    private static Extraction parseHeader(String header) {
+        int space = header.indexOf(' ');
+        String scheme = space < 0 ? header : header.substring(0, space);
+        if (!scheme.toLowerCase(Locale.ROOT).equals("bearer")) {
+            // Another scheme (Basic, Digest, ...): no bearer credentials were offered.
+            return isTokenChars(scheme) && !scheme.isEmpty() ? ABSENT : new Malformed("Authorization header is malformed");
+        }
+        if (space < 0) {
+            return new Malformed("Bearer credentials are empty");
+        }
+        String token = header.substring(space + 1);
+        if (token.isEmpty() || !isToken68(token)) {
+            return new Malformed("Bearer credentials are malformed");
+        }
+        return new Present(token);
+    }
+
+    /** RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=". */
+    static boolean isToken68(String s) {
+        int i = 0;
+        int n = s.length();
+        while (i < n && isB64TokenChar(s.charAt(i))) {
+            i++;
+        }
+        if (i == 0) {
+            return false;
+        }
+        while (i < n && s.charAt(i) == '=') {
+            i++;
+        }
+        return i == n;
+    }
+
+    private static boolean isB64TokenChar(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+    }
+
+    private static boolean isTokenChars(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= 0x20 || c >= 0x7f || "()<>@,;:\\\"/[]?={}".indexOf(c) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int countQueryTokens(String query) {
+        if (query == null || query.isEmpty()) {
+            return 0;
+        }
+        int count = 0;
+        for (String pair : query.split("&", -1)) {
+            String name = pair.contains("=") ? pair.substring(0, pair.indexOf('=')) : pair;
+            if (name.equals("access_token") || name.equalsIgnoreCase("access%5Ftoken") || name.equals("access_token[]")) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private static String queryToken(String query) {
+        for (String pair : query.split("&", -1)) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).equals("access_token")) {
+                try {
+                    return java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+}

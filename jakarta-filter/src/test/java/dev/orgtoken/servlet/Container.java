@@ -1,0 +1,102 @@
+package dev.orgtoken.servlet;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletContext;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * An embedded servlet container with one web application at the root context: the filter under
+ * test mapped to {@code /*} for REQUEST dispatches, and one servlet mapped to {@code /*}. Listens
+ * on 127.0.0.1, on a random port, with the container's default settings.
+ */
+interface Container extends AutoCloseable {
+
+    /** Both containers, not started, Jetty first. */
+    static List<Supplier<Container>> kinds() {
+        return List.of(JettyContainer::new, TomcatContainer::new);
+    }
+
+    /** @return "jetty" or "tomcat" (the parameterized test's display name) */
+    String name();
+
+    /**
+     * Starts the container with one context.
+     *
+     * @param filter how the filter is declared
+     * @param servlet the application
+     * @throws StartFailure when the context (or the filter in it) did not start; the container is
+     *     stopped again before this is thrown
+     */
+    void start(FilterSetup filter, Servlet servlet) throws StartFailure;
+
+    /** @return {@code http://127.0.0.1:<port>} */
+    URI baseUri();
+
+    /** @return the local port */
+    int port();
+
+    /** @return the web application's servlet context */
+    ServletContext servletContext();
+
+    /** Stops the container; idempotent. */
+    void stop();
+
+    @Override
+    default void close() {
+        stop();
+    }
+
+    /**
+     * How the filter is declared: a ready instance (programmatic registration), or its class with
+     * init-params, instantiated by the container through the no-arg constructor, as {@code web.xml}
+     * would.
+     *
+     * @param instance the filter, or null to let the container instantiate {@link OrganizationTokenFilter}
+     * @param initParams init-params (for a container-instantiated filter)
+     * @param docBase the web application's resource directory (containing {@code WEB-INF/}), or null
+     */
+    record FilterSetup(Filter instance, Map<String, String> initParams, Path docBase) {
+        static final String FILTER_NAME = "orgtoken";
+
+        public FilterSetup {
+            initParams = Map.copyOf(initParams);
+        }
+
+        static FilterSetup instance(Filter filter) {
+            return new FilterSetup(Objects.requireNonNull(filter), Map.of(), null);
+        }
+
+        /** Like {@code <filter-class>} with {@code <init-param>config</init-param>}. */
+        static FilterSetup webXml(String config, Path docBase) {
+            Map<String, String> params = new LinkedHashMap<>();
+            params.put(OrganizationTokenFilter.CONFIG_PARAMETER, config);
+            return new FilterSetup(null, params, docBase);
+        }
+    }
+
+    /**
+     * The web application did not start. {@link #report()} says how the container made that known,
+     * {@link #getMessage()} collects every message it gave (exception chain, logged errors).
+     */
+    final class StartFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final String report;
+
+        StartFailure(String report, String messages, Throwable cause) {
+            super(messages, cause);
+            this.report = report;
+        }
+
+        /** @return e.g. "server.start() threw ..." or "context state FAILED, error logged" */
+        String report() {
+            return report;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.orgtoken.sample.launcher;
+
+import dev.orgtoken.testkit.ClientRegistration;
+import dev.orgtoken.testkit.LogtoTestIssuer;
+import java.io.PrintStream;
+import java.time.Duration;
+
+/**
+ * Dev mode: with no {@code LOGTO_ENDPOINT}, the sample trusts a local Logto-compatible issuer (the
+ * testkit) on loopback, which also plays the Management API's organization endpoints. It prints
+ * ready-to-paste curl commands with fresh tokens.
+ */
+final class DevIssuer implements AutoCloseable {
+    static final String ORGANIZATION_API = "https://api.example.com/org";
+    static final String GLOBAL_API = "https://api.example.com";
+    static final String ORGANIZATION = "o1";
+
+    private final LogtoTestIssuer issuer;
+    private final ClientRegistration serverApp;
+
+    DevIssuer() {
+        this.issuer = LogtoTestIssuer.builder().accessTokenTtl(Duration.ofHours(1)).build();
+        // The sample server's own M2M app: allowed to call the Management API with scope "all".
+        this.serverApp = issuer.registerClient("sample-server", "dev-only-secret")
+                .grant(issuer.managementApiResource(), "all");
+        issuer.createOrganization("Organization one");
+    }
+
+    /** Points the app at the issuer through the same settings a real deployment uses. */
+    void exportSettings() {
+        System.setProperty("LOGTO_ENDPOINT", issuer.endpoint().toString());
+        System.setProperty("LOGTO_M2M_APP_ID", serverApp.clientId());
+        System.setProperty("LOGTO_M2M_APP_SECRET", serverApp.clientSecret());
+        System.setProperty("LOGTO_MANAGEMENT_API_RESOURCE", issuer.managementApiResource());
+    }
+
+    void printWalkthrough(PrintStream out, String base) {
+        String member = issuer.organizationResourceToken("user-member", ORGANIZATION_API, ORGANIZATION, "read:members").sign();
+        String admin = issuer.organizationResourceToken("user-admin", ORGANIZATION_API, ORGANIZATION, "read:members",
+                "invite:member").sign();
+        String creator = issuer.globalApiToken("user-creator", GLOBAL_API, "org:create").sign();
+        String m2m = issuer.m2mToken("m2m-client", ORGANIZATION_API, "read:members").sign();
+        String everywhere = issuer.globalApiToken("user-member", ORGANIZATION_API, "read:members").sign();
+        out.println();
+        out.println("orgtoken sample, DEV MODE: LOGTO_ENDPOINT is not set, so a local Logto-compatible issuer runs at "
+                + issuer.endpoint() + " (tokens below are valid for 1 hour).");
+        out.println("Set LOGTO_ENDPOINT (and LOGTO_M2M_APP_ID, LOGTO_M2M_APP_SECRET) to use a real Logto tenant.");
+        out.println();
+        step(out, "Public health check (expect 200):", "curl -i " + base + "/health");
+        step(out, "No token (expect 401 with WWW-Authenticate: Bearer):", "curl -i " + base + "/api/me");
+        step(out, "MEMBER of organization o1 with read:members, its own organization (expect 200):",
+                curl(member, "GET", base + "/api/organizations/o1/members"));
+        step(out, "MEMBER, another organization (expect 403 insufficient_scope):",
+                curl(member, "GET", base + "/api/organizations/o2/members"));
+        step(out, "MEMBER without invite:member (expect 403):",
+                curl(member, "POST", base + "/api/organizations/o1/invitations"));
+        step(out, "ADMIN of o1 with invite:member (expect 201):",
+                curl(admin, "POST", base + "/api/organizations/o1/invitations"));
+        step(out, "A token without organization_id (scopes from all organizations) on an org endpoint (expect 403):",
+                curl(everywhere, "GET", base + "/api/organizations/o1/members"));
+        step(out, "CREATOR with the global org:create scope: the server creates the organization through the "
+                + "Management API with its own M2M credentials (expect 201):",
+                curl(creator, "POST", base + "/api/organizations") + " -H 'Content-Type: application/json' -d '{\"name\":\"Acme\"}'");
+        step(out, "M2M client (sub == client_id) (expect 200, kind m2m):", curl(m2m, "GET", base + "/api/me"));
+        out.flush();
+    }
+
+    private static String curl(String token, String method, String url) {
+        return "curl -i" + (method.equals("GET") ? "" : " -X " + method) + " -H 'Authorization: Bearer " + token + "' " + url;
+    }
+
+    private static void step(PrintStream out, String title, String command) {
+        out.println("# " + title);
+        out.println(command);
+        out.println();
+    }
+
+    @Override
+    public void close() {
+        issuer.close();
+    }
+}
