@@ -162,8 +162,8 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
                 metrics.tokenCacheHit();
                 return hit;
             }
-            metrics.tokenCacheMiss();
         }
+        metrics.tokenCacheMiss();   // with the cache off, every call is a miss: it pays for the signature
         VerifiedToken verified = verifySignatureAndClaims(token);
         if (cache != null) {
             cache.put(digest, verified);

@@ -122,6 +122,22 @@ class JwksFailureTest extends JwksFixture {
         assertEquals(1, counters.jwksFetchedCount());
     }
 
+    @Test
+    void afterAFailedFetchARetryIsScheduledWithoutWaitingForTraffic() throws Exception {
+        issuer.respondWithStatus(503);
+        // A zero cooldown still retries no sooner than 1 s, in real time.
+        OrganizationTokenVerifier verifier = build(builder().jwksRefreshCooldown(Duration.ZERO));
+        assertEquals(RejectionReason.KEYS_UNAVAILABLE, rejected(verifier, token()).reason());
+        assertEquals(1, issuer.jwksRequests());
+        issuer.respondNormally();
+
+        awaitTrue("the scheduled retry", () -> counters.jwksFetchedCount() == 1);
+        assertEquals(2, issuer.jwksRequests());
+        settle();
+        verifier.verify(token(), REQUIRE_API);
+        assertEquals(2, issuer.jwksRequests());
+    }
+
     // 12. Malformed sets keep the last good one -----------------------------------------------
 
     @Test

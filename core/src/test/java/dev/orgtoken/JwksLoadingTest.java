@@ -121,6 +121,27 @@ class JwksLoadingTest extends JwksFixture {
         awaitTrue("the background refresh to reach the issuer", () -> issuer.jwksRequests() == 2);
     }
 
+    @Test
+    void aScheduledRefreshRunsAheadOfTheTtlWithoutTrafficAndStopsAtClose() throws Exception {
+        // The only test that waits on the wall clock: the refresh timer runs in real time (at least 1 s).
+        // A supplied client keeps working after close(), so a leaked timer would reach the issuer.
+        OrganizationTokenVerifier verifier = builder().jwksTtl(Duration.ofSeconds(1))
+                .httpClient(java.net.http.HttpClient.newHttpClient()).build();
+        try {
+            assertTrue(verifier.warmUp());
+            // Conditional, so the unchanged set costs a 304.
+            awaitTrue("a scheduled refresh", () -> counters.jwksNotModifiedCount() == 1);
+            assertEquals(2, issuer.jwksRequests());
+            assertEquals(1, issuer.jwksNotModified());
+            pause(100);   // let it arm the next timer, which close() must then cancel
+        } finally {
+            verifier.close();
+        }
+        int atClose = issuer.jwksRequests();
+        pause(1_200);   // the timer would have fired again within 1 s
+        assertEquals(atClose, issuer.jwksRequests(), "no scheduled refresh after close()");
+    }
+
     // 4. max-age honoured only inside [1 min, 24 h] -----------------------------------------------
 
     @Test

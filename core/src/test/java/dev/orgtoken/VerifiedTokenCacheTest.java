@@ -59,6 +59,7 @@ class VerifiedTokenCacheTest extends JwksFixture {
             cached.verify(token, REQUIRE_API);
         }
         assertEquals(2, counters.tokenCacheHitCount(), "only the caching verifier hits");
+        assertEquals(4, counters.tokenCacheMissCount(), "every uncached call is a miss, plus the cached verifier's first");
         assertEquals(0, uncached.cachedTokenCount());
 
         // Keys become unavailable (no stale period, issuer down): only a verifier that still checks the

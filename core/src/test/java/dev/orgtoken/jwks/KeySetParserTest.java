@@ -2,6 +2,7 @@ package dev.orgtoken.jwks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,9 +17,9 @@ import java.security.spec.ECPublicKeySpec;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /** The key-set parser on its own: which keys of a document are trusted. */
 class KeySetParserTest {
@@ -96,7 +97,7 @@ class KeySetParserTest {
         assertEquals(List.of(good.kid(), rsa.kid()), List.copyOf(keys.keySet()));
         assertEquals(good.publicKey(), keys.get(good.kid()).publicKey());
         assertEquals(JwsAlgorithm.ES384, keys.get(good.kid()).declaredAlgorithm());
-        assertEquals(null, keys.get(rsa.kid()).declaredAlgorithm(), "Logto's RSA keys have no alg");
+        assertNull(keys.get(rsa.kid()).declaredAlgorithm(), "Logto's RSA keys have no alg");
     }
 
     @Test

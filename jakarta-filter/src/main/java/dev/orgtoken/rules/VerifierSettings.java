@@ -127,6 +127,9 @@ public record VerifierSettings(
         algorithms.ifPresent(VerifierSettings::checkAlgorithms);
 
         checkDuration("clock-skew", clockSkew, true);
+        if (clockSkew.isPresent() && clockSkew.get().compareTo(Duration.ofMinutes(5)) > 0) {
+            throw new ConfigProblem("clock-skew", "'clock-skew' must be at most 5m, was " + clockSkew.get());
+        }
         checkDuration("jwks-ttl", jwksTtl, false);
         checkDuration("jwks-refresh-cooldown", jwksRefreshCooldown, true);
         checkDuration("jwks-stale-for", jwksStaleFor, true);
@@ -135,8 +138,8 @@ public record VerifierSettings(
         if (tokenCacheSize.isPresent() && tokenCacheSize.getAsInt() < 0) {
             throw new ConfigProblem("token-cache-size", "'token-cache-size' must not be negative");
         }
-        if (maxTokenLength.isPresent() && maxTokenLength.getAsInt() < 1) {
-            throw new ConfigProblem("max-token-length", "'max-token-length' must be at least 1");
+        if (maxTokenLength.isPresent() && (maxTokenLength.getAsInt() < 256 || maxTokenLength.getAsInt() > 1 << 20)) {
+            throw new ConfigProblem("max-token-length", "'max-token-length' must be between 256 and 1048576");
         }
     }
 

@@ -72,7 +72,11 @@ final class BearerToken {
         if (space < 0) {
             return new Malformed("Bearer credentials are empty");
         }
-        String token = header.substring(space + 1);
+        int start = space;
+        while (start < header.length() && header.charAt(start) == ' ') {
+            start++;   // RFC 6750 section 2.1: "Bearer" 1*SP b64token
+        }
+        String token = header.substring(start);
         if (token.isEmpty() || !isToken68(token)) {
             return new Malformed("Bearer credentials are malformed");
         }

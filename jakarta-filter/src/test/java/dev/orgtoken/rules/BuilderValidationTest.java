@@ -139,7 +139,7 @@ class BuilderValidationTest {
                 fails(() -> VerifierSettings.builder().endpoint("https://a").jwksTtl(Duration.ZERO).build()));
         assertEquals("'clock-skew' must be zero or positive, was PT-1S",
                 fails(() -> VerifierSettings.builder().endpoint("https://a").clockSkew(Duration.ofSeconds(-1)).build()));
-        assertEquals("'max-token-length' must be at least 1",
+        assertEquals("'max-token-length' must be between 256 and 1048576",
                 fails(() -> VerifierSettings.builder().endpoint("https://a").maxTokenLength(0).build()));
     }
 

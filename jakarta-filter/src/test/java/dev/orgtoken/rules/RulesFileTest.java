@@ -262,7 +262,11 @@ class RulesFileTest {
                 "'jwks-ttl': duration '10 minutes' has unknown unit ' minutes' (use ms, s, m or h, or ISO-8601 like PT1M)");
         assertError(logto + "  jwks-ttl: PT\n" + rest, 3, "'jwks-ttl': invalid ISO-8601 duration 'PT'");
         assertError(logto + "  token-cache-size: 1e4\n" + rest, 3, "'token-cache-size' must be a whole number, found '1e4'");
-        assertError(logto + "  max-token-length: 0\n" + rest, 3, "'max-token-length' must be at least 1");
+        assertError(logto + "  max-token-length: 0\n" + rest, 3, "'max-token-length' must be between 256 and 1048576");
+        assertError(logto + "  max-token-length: 2000000\n" + rest, 3, "'max-token-length' must be between 256 and 1048576");
+        assertError(logto + "  clock-skew: 6m\n" + rest, 3, "'clock-skew' must be at most 5m, was PT6M");
+        assertError(logto + "  algorithms: [EdDSA]\n" + rest, 3, "unsupported algorithm 'EdDSA'; supported: RS256,"
+                + " RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512");
         assertError(logto + "  jwks-request-timeout: 0s\n" + rest, 3, "'jwks-request-timeout' must be positive, was PT0S");
         assertError(logto + "  algorithms: [none]\n" + rest, 3, "unsupported algorithm 'none' (only asymmetric algorithms"
                 + " can be verified with a JWKS); supported: RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512");

@@ -217,6 +217,14 @@ class AuthenticationTest {
         assertEquals(before, d.hits());
     }
 
+    /** RFC 6750 section 2.1: {@code "Bearer" 1*SP b64token}, so several spaces are still one token. */
+    @OnBothContainers
+    void severalSpacesAfterTheSchemeAreAccepted(Deployment d) {
+        int before = d.hits();
+        d.request().header("Authorization", "Bearer   " + meToken()).get("/api/me").then().statusCode(200);
+        assertEquals(before + 1, d.hits());
+    }
+
     @OnBothContainers
     void otherSchemeIsNoBearerToken(Deployment d) {
         int before = d.hits();

@@ -80,7 +80,7 @@ public final class Launcher {
         WebAppContext webapp = new WebAppContext();
         webapp.setContextPath("/");
         ResourceFactory resources = ResourceFactory.of(webapp);
-        Resource bundled = resources.newClassLoaderResource("webapp");
+        Resource bundled = bundledWebapp(resources);
         if (bundled == null) {
             throw new IllegalStateException("the webapp layout is missing from the launcher jar");
         }
@@ -106,6 +106,19 @@ public final class Launcher {
             fail("could not start: " + root.getMessage());
         }
         return server;
+    }
+
+    /**
+     * The {@code /webapp} folder of this jar, named in the canonical {@code jar:file:///...!/webapp}
+     * form (another spelling makes Jetty treat the base resource as an alias and check every request
+     * against it). Outside a jar (an IDE run), the class-path resource.
+     */
+    private static Resource bundledWebapp(ResourceFactory resources) throws Exception {
+        Path codeSource = Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        if (Files.isRegularFile(codeSource)) {
+            return resources.newResource(java.net.URI.create("jar:" + codeSource.toUri() + "!/webapp"));
+        }
+        return resources.newClassLoaderResource("webapp");
     }
 
     private static Path overlay(Path rules) throws IOException {
