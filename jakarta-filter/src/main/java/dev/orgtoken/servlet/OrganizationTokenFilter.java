@@ -1,5 +1,6 @@
 package dev.orgtoken.servlet;
 
+import dev.orgtoken.ErrorCode;
 import dev.orgtoken.OrganizationTokenVerifier;
 import dev.orgtoken.RejectionReason;
 import dev.orgtoken.Requirements;
@@ -12,6 +13,7 @@ import dev.orgtoken.rules.PathRule;
 import dev.orgtoken.rules.RuleMatch;
 import dev.orgtoken.rules.RuleSet;
 import dev.orgtoken.rules.RulesFileException;
+import dev.orgtoken.rules.UnmatchedPolicy;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -25,6 +27,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,7 +157,9 @@ public final class OrganizationTokenFilter implements Filter {
             }
         }
         this.fixedRequirements = fixed;
-        this.unmatchedRequirements = defaultAudience == null ? null : Requirements.audience(defaultAudience);
+        // null: no token can satisfy an unmatched path (deny); PUBLIC is decided before this is read.
+        this.unmatchedRequirements = ruleSet.unmatched() == UnmatchedPolicy.AUTHENTICATED && defaultAudience != null
+                ? Requirements.audience(defaultAudience) : null;
     }
 
     @Override
@@ -162,66 +167,67 @@ public final class OrganizationTokenFilter implements Filter {
         if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
             throw new ServletException("OrganizationTokenFilter handles HTTP requests only");
         }
-        // 1. The path the container will route, or 400 when the raw URI could be read two ways.
+        Decision decision = decide(request);
+        if (decision instanceof Pass pass) {
+            chain.doFilter(pass.request(), response);
+        } else {
+            Refusal refusal = (Refusal) decision;
+            logRejection(refusal.reason(), refusal.rule(), refusal.path());
+            refusal.challenge().write(response, rules.realm());
+        }
+    }
+
+    /** What happens to a request: it passes (possibly as an authenticated request), or it is refused. */
+    private sealed interface Decision permits Pass, Refusal {}
+
+    private record Pass(HttpServletRequest request) implements Decision {}
+
+    private record Refusal(BearerChallenge challenge, RejectionReason reason, PathRule rule, String path)
+            implements Decision {}
+
+    /** The request path, in order: unambiguous path, first matching rule, one bearer token, verify, principal. */
+    private Decision decide(HttpServletRequest request) {
         String path;
         try {
-            path = RequestPath.of(request);
+            path = RequestPath.of(request);                                          // 1. path
         } catch (RequestPath.AmbiguousPathException e) {
-            refuse(response, BearerChallenge.ambiguousPath(e.getMessage()), RejectionReason.AMBIGUOUS_PATH, null, "-");
-            return;
+            return refusal(BearerChallenge.ambiguousPath(e.getMessage()), RejectionReason.AMBIGUOUS_PATH, null, "-");
         }
-        // 2. The first rule whose path and method match decides.
-        Optional<RuleMatch> match = rules.match(request.getMethod(), path);
-        Requirements requirements;
+        Optional<RuleMatch> match = rules.match(request.getMethod(), path);         // 2. rule
         PathRule rule = match.map(RuleMatch::rule).orElse(null);
-        if (match.isPresent()) {
-            if (match.get().isPublic()) {
-                chain.doFilter(request, response);
-                return;
-            }
-            requirements = requirementsFor(match.get());
-        } else {
-            switch (rules.unmatched()) {
-                case PUBLIC -> {
-                    chain.doFilter(request, response);
-                    return;
-                }
-                case AUTHENTICATED -> requirements = unmatchedRequirements;
-                default -> {
-                    refuse(response, BearerChallenge.noMatchingRule(), RejectionReason.NO_MATCHING_RULE, null, path);
-                    return;
-                }
-            }
+        if (match.map(RuleMatch::isPublic).orElse(rules.unmatched() == UnmatchedPolicy.PUBLIC)) {
+            return new Pass(request);
         }
-        // 3. Exactly one well-formed bearer token.
-        BearerToken.Extraction credentials = BearerToken.extract(request, rules.queryTokenAllowed());
+        Requirements requirements = match.map(this::requirementsFor).orElse(unmatchedRequirements);
+        if (requirements == null) {
+            return refusal(BearerChallenge.noMatchingRule(), RejectionReason.NO_MATCHING_RULE, null, path);
+        }
+        BearerToken.Extraction credentials = BearerToken.extract(request, rules.queryTokenAllowed());   // 3. token
         if (credentials instanceof BearerToken.Malformed m) {
-            refuse(response, BearerChallenge.invalidRequest(m.description()), RejectionReason.MALFORMED_REQUEST, rule, path);
-            return;
+            return refusal(BearerChallenge.invalidRequest(m.description()), RejectionReason.MALFORMED_REQUEST, rule, path);
         }
         if (!(credentials instanceof BearerToken.Present present)) {
-            refuse(response, BearerChallenge.missingToken(), RejectionReason.MISSING_TOKEN, rule, path);
-            return;
+            return refusal(BearerChallenge.missingToken(), RejectionReason.MISSING_TOKEN, rule, path);
         }
-        String token = present.token();
-        // 4. Verify and authorise.
-        VerifiedToken verified;
         try {
-            verified = verifier.verify(token, requirements);
+            VerifiedToken verified = verifier.verify(present.token(), requirements);    // 4. verify and authorise
+            return new Pass(new AuthenticatedRequest(request, verified));             // 5. the token as principal
         } catch (TokenRejectedException e) {
-            BearerChallenge challenge = BearerChallenge.of(e.errorCode(), e.getMessage(), e.requiredScopes(), retryAfterSeconds);
-            logRejection(e.reason(), rule, path);
-            challenge.write(response, rules.realm());
-            return;
+            // Counted by the verifier already.
+            return new Refusal(BearerChallenge.of(e.errorCode(), e.getMessage(), e.requiredScopes(), retryAfterSeconds),
+                    e.reason(), rule, path);
         } catch (RuntimeException e) {
             // A bug of ours must not become a 500 or a pass: refuse the token, log without it.
             LOG.warn("token verification failed unexpectedly on {} ({}); refusing", path, e.getClass().getName());
-            refuse(response, BearerChallenge.of(dev.orgtoken.ErrorCode.INVALID_TOKEN, "token could not be verified",
-                    java.util.Set.of(), 0), RejectionReason.MALFORMED_TOKEN, rule, path);
-            return;
+            return refusal(BearerChallenge.of(ErrorCode.INVALID_TOKEN, "token could not be verified", Set.of(), 0),
+                    RejectionReason.MALFORMED_TOKEN, rule, path);
         }
-        // 5. Pass, with the token as the principal.
-        chain.doFilter(new AuthenticatedRequest(request, verified), response);
+    }
+
+    /** A refusal the filter decides itself (the verifier counts its own), counted here. */
+    private Refusal refusal(BearerChallenge challenge, RejectionReason reason, PathRule rule, String path) {
+        metrics.rejected(reason);
+        return new Refusal(challenge, reason, rule, path);
     }
 
     private Requirements requirementsFor(RuleMatch match) {
@@ -249,13 +255,6 @@ public final class OrganizationTokenFilter implements Filter {
             vars.put(name, "");
         }
         return vars;
-    }
-
-    private void refuse(HttpServletResponse response, BearerChallenge challenge, RejectionReason reason, PathRule rule,
-            String path) throws IOException {
-        metrics.rejected(reason);
-        logRejection(reason, rule, path);
-        challenge.write(response, rules.realm());
     }
 
     private static void logRejection(RejectionReason reason, PathRule rule, String path) {
