@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,14 +63,16 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
     private final JwksCache jwks;
     private final VerifiedTokenCache cache;
     private final VerifierMetrics metrics;
+    private final String signatureProvider;
 
-    private OrganizationTokenVerifier(Builder b, Set<String> issuers, URI jwksUri) {
+    private OrganizationTokenVerifier(Builder b, Set<String> issuers, URI jwksUri, String signatureProvider) {
         this.issuers = Set.copyOf(issuers);
         this.clock = b.clock;
         this.clockSkewSeconds = b.clockSkew.toSeconds();
         this.maxTokenLength = b.maxTokenLength;
         this.metrics = b.metrics;
-        this.signatures = new SignatureVerifier(b.algorithms, b.requireAccessTokenType, b.signatureProvider);
+        this.signatureProvider = signatureProvider;
+        this.signatures = new SignatureVerifier(b.algorithms, b.requireAccessTokenType, signatureProvider);
         this.claimsReader = new TokenClaimsReader(this.issuers);
         this.cache = b.tokenCacheSize > 0 ? new VerifiedTokenCache(b.tokenCacheSize, b.clock, b.clockSkew) : null;
         JwksSettings settings = new JwksSettings(jwksUri, b.httpClient, b.jwksConnectTimeout, b.jwksRequestTimeout,
@@ -142,6 +145,16 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
         return issuers;
     }
 
+    /**
+     * The JCA provider signatures are verified with: the one named by
+     * {@link Builder#signatureProvider}, or ACCP's when {@link Builder#nativeCrypto} took effect.
+     *
+     * @return the provider name, or empty when the JDK's provider order decides
+     */
+    public Optional<String> signatureProvider() {
+        return Optional.ofNullable(signatureProvider);
+    }
+
     /** Stops background JWKS refreshes. */
     @Override
     public void close() {
@@ -149,19 +162,27 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
     }
 
     private VerifiedToken authenticate(String token) throws TokenRejectedException {
-        try {
-            CompactJws.checkShape(token, maxTokenLength);
-        } catch (JwsException e) {
-            throw rejection(e);
+        if (token == null || token.isEmpty()) {
+            throw new TokenRejectedException(RejectionReason.MALFORMED_TOKEN, "token is empty");
+        }
+        if (token.length() > maxTokenLength) {
+            throw new TokenRejectedException(RejectionReason.TOKEN_TOO_LARGE, "token is too large");
         }
         VerifiedTokenCache.Digest digest = null;
         if (cache != null) {
+            // A hit is char for char a token that passed every check (see VerifiedTokenCache.digest),
+            // so the alphabet scan runs on misses only: the warm path reads the token once.
             digest = VerifiedTokenCache.digest(token);
             VerifiedToken hit = cache.get(digest);
             if (hit != null) {
                 metrics.tokenCacheHit();
                 return hit;
             }
+        }
+        try {
+            CompactJws.checkShape(token, maxTokenLength);
+        } catch (JwsException e) {
+            throw rejection(e);
         }
         metrics.tokenCacheMiss();   // with the cache off, every call is a miss: it pays for the signature
         VerifiedToken verified = verifySignatureAndClaims(token);
@@ -296,6 +317,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
         private HttpClient httpClient;
         private VerifierMetrics metrics = VerifierMetrics.NONE;
         private String signatureProvider;
+        private Boolean nativeCrypto;
 
         private Builder() {}
 
@@ -520,6 +542,30 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
         }
 
         /**
+         * Verifies signatures with the Amazon Corretto Crypto Provider (ACCP), a native (AWS-LC)
+         * provider several times faster than the JDK for ECDSA (ES384: about 10x). ACCP is an
+         * optional dependency the application adds
+         * ({@code software.amazon.cryptools:AmazonCorrettoCryptoProvider}, classifier
+         * {@code linux-x86_64}); it is found by reflection, appended to the end of the JVM's
+         * provider list (the JVM's default order is never changed) and named for signature
+         * verification only.
+         *
+         * <p>When ACCP is absent or its native library cannot load, one warning is logged and the
+         * JDK's providers are used: this is never a failure.
+         *
+         * <p>Default: the system property {@code orgtoken.crypto.provider} ({@code accp} turns it
+         * on, {@code jdk} or unset leaves it off), so a {@code web.xml} deployment can switch it
+         * on without code. Cannot be combined with {@link #signatureProvider}.
+         *
+         * @param enabled true to use ACCP when it is available
+         * @return this builder
+         */
+        public Builder nativeCrypto(boolean enabled) {
+            this.nativeCrypto = enabled;
+            return this;
+        }
+
+        /**
          * Validates every option and builds the verifier. Nothing is fetched here.
          *
          * @return a verifier
@@ -561,8 +607,18 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
                 throw new IllegalStateException("jwksMaxResponseBytes must be between 1024 and 16 MiB, was "
                         + jwksMaxResponseBytes);
             }
+            if (Boolean.TRUE.equals(nativeCrypto) && signatureProvider != null) {
+                throw new IllegalStateException("set either signatureProvider(...) or nativeCrypto(true), not both");
+            }
+            String provider = signatureProvider;
+            if (provider == null) {
+                boolean useNative = nativeCrypto != null ? nativeCrypto : NativeCrypto.requestedBySystemProperty();
+                if (useNative) {
+                    provider = NativeCrypto.accpProviderName(); // null: warned once, the JDK decides
+                }
+            }
             warnIfPlainHttp(keys);
-            return new OrganizationTokenVerifier(this, issuers, keys);
+            return new OrganizationTokenVerifier(this, issuers, keys, provider);
         }
 
         private static void warnIfPlainHttp(URI uri) {

@@ -3,7 +3,9 @@ package dev.orgtoken;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,6 +25,9 @@ import java.util.Set;
 final class VerifiedTokenCache {
     /** The SHA-256 of a token as four longs: cheap equals/hashCode, 32 bytes of key material. */
     record Digest(long a, long b, long c, long d) {}
+
+    private static final ThreadLocal<MessageDigest> SHA256 = new ThreadLocal<>();
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final Cache<Digest, VerifiedToken> cache;
 
@@ -49,16 +54,30 @@ final class VerifiedTokenCache {
                 .build();
     }
 
+    /**
+     * The cache key of a token: SHA-256 over its Latin-1 bytes.
+     *
+     * <p>Safe to compute before the alphabet check, and to trust on a hit without one: every cached
+     * token passed that check, so its bytes are base64url and dots, never {@code '?'}. Latin-1
+     * maps each char up to U+00FF to itself and anything above to {@code '?'}, so a string whose
+     * bytes equal a cached token's is that token, char for char.
+     *
+     * <p>The {@link MessageDigest} is per thread (a JDK object only, so no class-loader leak in a
+     * container): looking one up per call costs about as much as hashing a token.
+     */
     static Digest digest(String token) {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        MessageDigest sha256 = SHA256.get();
+        if (sha256 == null) {
+            try {
+                sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+            }
+            SHA256.set(sha256);
         }
-        // The token passed the base64url-alphabet check, so ISO-8859-1 is a lossless encoding.
-        ByteBuffer h = ByteBuffer.wrap(sha256.digest(token.getBytes(StandardCharsets.ISO_8859_1)));
-        return new Digest(h.getLong(), h.getLong(), h.getLong(), h.getLong());
+        byte[] h = sha256.digest(token.getBytes(StandardCharsets.ISO_8859_1)); // digest() also resets it
+        return new Digest((long) LONGS.get(h, 0), (long) LONGS.get(h, 8), (long) LONGS.get(h, 16),
+                (long) LONGS.get(h, 24));
     }
 
     VerifiedToken get(Digest digest) {

@@ -4,6 +4,7 @@ import dev.orgtoken.jws.JwsAlgorithm;
 import java.math.BigInteger;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECField;
 import java.security.spec.ECFieldFp;
 import java.security.spec.ECPoint;
@@ -23,12 +24,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns a JWKS document into the keys we will trust. A key that is malformed, symmetric, not for
- * signatures, on an unsupported curve, off its curve, too short, or whose {@code alg} does not
- * fit it is skipped with a log line; its neighbours still load. Log lines name the key by
- * position and kid only, never its material.
+ * signatures, on an unsupported curve, off its curve, too short, an RSA modulus with the ROCA
+ * fingerprint, or whose {@code alg} does not fit it is skipped with a log line; its neighbours
+ * still load. Log lines name the key by position and kid only, never its material.
  */
 final class KeySetParser {
     private static final Logger LOG = LoggerFactory.getLogger(KeySetParser.class);
+
+    /** The odd primes up to 701: the first 126 primes but 2, ROCA's M for 1952 bits and more. */
+    private static final int[] ROCA_PRIMES = java.util.stream.IntStream.rangeClosed(3, 701)
+            .filter(c -> BigInteger.valueOf(c).isProbablePrime(50)).toArray();
 
     private final Set<JwsAlgorithm> allowed;
 
@@ -127,6 +132,12 @@ final class KeySetParser {
             skip(index, kid, "EC point is not on its curve");
             return null;
         }
+        if (publicKey instanceof RSAPublicKey rsa && hasRocaFingerprint(rsa.getModulus())) {
+            // CVE-2017-15361: an Infineon-generated modulus whose primes can be recovered
+            // (Wycheproof JWK tcId 7). jose4j and the JDK load it like any other key.
+            skip(index, kid, "RSA modulus has the ROCA fingerprint (CVE-2017-15361)");
+            return null;
+        }
         JwsAlgorithm onlyAlgorithm = declared;
         boolean usableForSomeAlgorithm = onlyAlgorithm != null
                 ? onlyAlgorithm.fits(publicKey)
@@ -136,6 +147,30 @@ final class KeySetParser {
             return null;
         }
         return new VerificationKey(kid, publicKey, declared);
+    }
+
+    /**
+     * ROCA primes are {@code k * M + (65537^a mod M)} with M the product of the first 126 primes
+     * for the key sizes we accept (at least 2048 bits; larger keys use a multiple of it), so their
+     * product n is, modulo each of those primes, a power of 65537. A random modulus passes every
+     * prime with probability about 2^-167 (the check of Nemec et al., "The Return of Coppersmith's
+     * Attack", CCS 2017).
+     */
+    static boolean hasRocaFingerprint(BigInteger n) {
+        for (int p : ROCA_PRIMES) {
+            int residue = n.mod(BigInteger.valueOf(p)).intValue();
+            int generator = 65537 % p;
+            boolean power = false;
+            int x = 1;
+            for (int i = 0; i < p && !power; i++) {
+                x = x * generator % p;
+                power = x == residue;
+            }
+            if (!power) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** y^2 = x^3 + ax + b (mod p): a point off the curve must never be used. */

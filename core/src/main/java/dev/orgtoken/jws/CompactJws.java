@@ -16,9 +16,9 @@ import org.jose4j.lang.JoseException;
  * A JWS in compact serialization, split and decoded but <em>not yet verified</em>.
  *
  * <p>Parsing is strict on purpose: only the base64url alphabet and exactly two dots (which also
- * rules out JWE, JSON serialization, padding and whitespace), UTF-8 that decodes without
- * replacement, and JSON objects without duplicate members. Anything looser gives an attacker
- * two spellings of one token.
+ * rules out JWE, JSON serialization, padding and whitespace), canonical encoding (no set unused
+ * bits in a segment's last character), UTF-8 that decodes without replacement, and JSON objects
+ * without duplicate members. Anything looser gives an attacker two spellings of one token.
  */
 public final class CompactJws {
     private static final Base64.Decoder BASE64URL = Base64.getUrlDecoder();
@@ -145,11 +145,34 @@ public final class CompactJws {
         if (segment.length() % 4 == 1) {
             throw new JwsException(Failure.MALFORMED, "token segment is not base64url");
         }
+        // The JDK's decoder ignores the unused low bits of the last character, so "AB" and "AA"
+        // both decode to one zero byte: two spellings of one segment. The signature covers the
+        // text, so a signer could mint both, and a signature segment (ES256's, RS256's) could be
+        // re-spelled without any key. Only the canonical encoding (unused bits zero, RFC 4648
+        // section 3.5) is accepted. Found by Wycheproof's JWS tcId 374, re-applied to an ES384 token.
+        int rest = segment.length() % 4;
+        if (rest != 0 && (sextet(segment.charAt(segment.length() - 1)) & (rest == 2 ? 0x0F : 0x03)) != 0) {
+            throw new JwsException(Failure.MALFORMED, "token segment is not base64url");
+        }
         try {
             return BASE64URL.decode(segment);
         } catch (IllegalArgumentException e) {
             throw new JwsException(Failure.MALFORMED, "token segment is not base64url");
         }
+    }
+
+    /** The 6-bit value of a base64url character (the alphabet was checked by {@link #checkShape}). */
+    private static int sextet(char c) {
+        if (c >= 'A' && c <= 'Z') {
+            return c - 'A';
+        }
+        if (c >= 'a' && c <= 'z') {
+            return c - 'a' + 26;
+        }
+        if (c >= '0' && c <= '9') {
+            return c - '0' + 52;
+        }
+        return c == '-' ? 62 : 63;
     }
 
     private static String decodeUtf8(String segment) throws JwsException {

@@ -1,12 +1,16 @@
 package dev.orgtoken.jws;
 
 import dev.orgtoken.jws.JwsException.Failure;
+import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.Set;
 import org.jose4j.jca.ProviderContext;
 import org.jose4j.jwa.AlgorithmConstraints;
-import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwa.AlgorithmFactoryFactory;
+import org.jose4j.jws.JsonWebSignatureAlgorithm;
 import org.jose4j.lang.JoseException;
 
 /**
@@ -21,6 +25,8 @@ import org.jose4j.lang.JoseException;
 public final class SignatureVerifier {
     private static final Set<String> REFUSED_HEADERS =
             Set.of("crit", "b64", "jwk", "jku", "x5u", "x5c", "enc", "zip", "cty", "epk", "p2s", "p2c");
+
+    private static final Base64.Decoder BASE64URL = Base64.getUrlDecoder();
 
     private final Set<JwsAlgorithm> allowed;
     private final AlgorithmConstraints constraints;
@@ -88,18 +94,51 @@ public final class SignatureVerifier {
         if (!alg.fits(key) || (declaredAlgorithm != null && declaredAlgorithm != alg)) {
             throw new JwsException(Failure.KEY_MISMATCH, "token algorithm does not match its key");
         }
-        JsonWebSignature signature = new JsonWebSignature();
-        signature.setAlgorithmConstraints(constraints);
-        signature.setProviderContext(providerContext);
+        // The signature segment is canonical unpadded base64url (CompactJws checked), so its
+        // decoded length follows from its length in characters.
+        String serialization = jws.serialization();
+        int signatureChars = serialization.length() - serialization.lastIndexOf('.') - 1;
+        if (!signatureLengthFits(alg, key, signatureChars * 3 / 4)) {
+            throw new JwsException(Failure.BAD_SIGNATURE, "token signature is invalid");
+        }
+        // jose4j's algorithm, called the way JsonWebSignature.verifySignature calls it (constraint,
+        // key validation, then the algorithm on the signing input), without JsonWebSignature: it
+        // would decode and parse the header a second time (with a 32 KB parser buffer) to get here.
+        int lastDot = serialization.lastIndexOf('.');
         try {
-            signature.setCompactSerialization(jws.serialization());
-            signature.setKey(key);
-            if (!signature.verifySignature()) {
+            constraints.checkConstraint(alg.name());
+            JsonWebSignatureAlgorithm algorithm =
+                    AlgorithmFactoryFactory.getInstance().getJwsAlgorithmFactory().getAlgorithm(alg.name());
+            algorithm.validateVerificationKey(key);
+            byte[] signatureBytes = BASE64URL.decode(serialization.substring(lastDot + 1));
+            byte[] signingInput = serialization.substring(0, lastDot).getBytes(StandardCharsets.US_ASCII);
+            if (!algorithm.verifySignature(signatureBytes, key, signingInput, providerContext)) {
                 throw new JwsException(Failure.BAD_SIGNATURE, "token signature is invalid");
             }
         } catch (JoseException | RuntimeException e) {
             throw new JwsException(Failure.BAD_SIGNATURE, "token signature is invalid");
         }
+    }
+
+    /**
+     * Whether a signature has the exact length RFC 7518 gives it: R and S of the curve's size each
+     * for ECDSA (64, 96 or 132 octets, section 3.4), the modulus's length for RSA (RFC 8017).
+     * jose4j refuses only longer ECDSA signatures, so without this a valid ES384 signature whose R
+     * and S both start with a zero octet also verified with those octets dropped: a second
+     * spelling of a signed token (Wycheproof ECDSA P1363 "incorrect size of signature" vectors).
+     *
+     * @param alg the algorithm
+     * @param key the key, which fits the algorithm
+     * @param length the signature's length in octets
+     * @return true when the length is exact
+     */
+    static boolean signatureLengthFits(JwsAlgorithm alg, PublicKey key, int length) {
+        return switch (alg) {
+            case ES256 -> length == 64;
+            case ES384 -> length == 96;
+            case ES512 -> length == 132;
+            default -> key instanceof RSAPublicKey rsa && length == (rsa.getModulus().bitLength() + 7) / 8;
+        };
     }
 
     /** @return the algorithm allow-list */

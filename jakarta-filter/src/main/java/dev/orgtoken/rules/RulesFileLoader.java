@@ -137,6 +137,14 @@ final class RulesFileLoader {
                     + String.format("U+%04X", e.getCodePoint()) + " is not allowed", e);
         } catch (YamlEngineException e) {
             throw new RulesFileException(source, 0, 0, "invalid YAML: " + e.getMessage(), e);
+        } catch (RulesFileException e) {
+            throw e;   // from checkEvents: already placed and worded
+        } catch (RuntimeException e) {
+            // SnakeYAML Engine itself fails on some malformed text (2.8: a double-quoted scalar
+            // ending in a truncated backslash-u escape throws NumberFormatException; found by
+            // RulesFileFuzzTest). Still a rules file that cannot be read, not a crash.
+            throw new RulesFileException(source, 0, 0, "invalid YAML: the parser failed ("
+                    + e.getClass().getSimpleName() + ")", e);
         }
         if (root == null) {
             throw new RulesFileException(source, 1, 1, "the rules file is empty; it needs 'logto' and 'rules'");

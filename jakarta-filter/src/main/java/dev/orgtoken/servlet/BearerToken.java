@@ -1,6 +1,7 @@
 package dev.orgtoken.servlet;
 
 import jakarta.servlet.http.HttpServletRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.Enumeration;
 import java.util.Locale;
 
@@ -85,23 +86,35 @@ final class BearerToken {
 
     /** RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=". */
     static boolean isToken68(String s) {
+        // Scanned as Latin-1 bytes (one intrinsic copy) rather than char by char: this runs over
+        // every token on every request. A char above U+00FF becomes '?' and one in U+0080..U+00FF
+        // a negative byte, neither of them a b64token character, so the answer is unchanged.
+        byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
         int i = 0;
-        int n = s.length();
-        while (i < n && isB64TokenChar(s.charAt(i))) {
+        int n = b.length;
+        while (i < n && b[i] >= 0 && B64TOKEN[b[i]]) {
             i++;
         }
         if (i == 0) {
             return false;
         }
-        while (i < n && s.charAt(i) == '=') {
+        while (i < n && b[i] == '=') {
             i++;
         }
         return i == n;
     }
 
-    private static boolean isB64TokenChar(char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+    /**
+     * The b64token alphabet as a table, indexed by ASCII code: one lookup per character of a token
+     * (about 700 for a Logto ES384 token) instead of up to ten comparisons.
+     */
+    private static final boolean[] B64TOKEN = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            B64TOKEN[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+        }
     }
 
     private static boolean isTokenChars(String s) {

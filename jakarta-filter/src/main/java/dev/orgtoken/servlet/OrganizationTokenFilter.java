@@ -71,6 +71,8 @@ public final class OrganizationTokenFilter implements Filter {
     private boolean ownsVerifier;
     private long retryAfterSeconds;
     private Map<PathRule, Requirements> fixedRequirements = Map.of();
+    /** Rules whose only variable part is the organization: audience and scopes built once. */
+    private Map<PathRule, Requirements> requirementsBeforeOrganization = Map.of();
     private Requirements unmatchedRequirements;
 
     /** For {@code web.xml}: the rules come from the {@code config} init-param at {@link #init}. */
@@ -149,14 +151,21 @@ public final class OrganizationTokenFilter implements Filter {
         this.retryAfterSeconds = VerifierFactory.retryAfterSeconds(ruleSet.logto());
         String defaultAudience = ruleSet.defaultAudience().orElse(null);
         Map<PathRule, Requirements> fixed = new IdentityHashMap<>();
+        Map<PathRule, Requirements> beforeOrganization = new IdentityHashMap<>();
         for (PathRule rule : ruleSet.rules()) {
             boolean usesVariables = rule.audienceTemplate().map(t -> t.indexOf('{') >= 0).orElse(false)
                     || rule.organization() instanceof OrganizationRule.FromVariable;
             if (!rule.isPublic() && !usesVariables) {
                 fixed.put(rule, requirements(new RuleMatch(rule, emptyVariables(rule)), defaultAudience));
+            } else if (!rule.isPublic() && rule.organization() instanceof OrganizationRule.FromVariable
+                    && rule.audienceTemplate().map(t -> t.indexOf('{') < 0).orElse(true)) {
+                RuleMatch fixedPart = new RuleMatch(rule, emptyVariables(rule));
+                Requirements r = Requirements.audience(fixedPart.audience(defaultAudience));
+                beforeOrganization.put(rule, fixedPart.scopes().isEmpty() ? r : r.scopes(fixedPart.scopes()));
             }
         }
         this.fixedRequirements = fixed;
+        this.requirementsBeforeOrganization = beforeOrganization;
         // null: no token can satisfy an unmatched path (deny); PUBLIC is decided before this is read.
         this.unmatchedRequirements = ruleSet.unmatched() == UnmatchedPolicy.AUTHENTICATED && defaultAudience != null
                 ? Requirements.audience(defaultAudience) : null;
@@ -232,7 +241,14 @@ public final class OrganizationTokenFilter implements Filter {
 
     private Requirements requirementsFor(RuleMatch match) {
         Requirements fixed = fixedRequirements.get(match.rule());
-        return fixed != null ? fixed : requirements(match, rules.defaultAudience().orElse(null));
+        if (fixed != null) {
+            return fixed;
+        }
+        Requirements base = requirementsBeforeOrganization.get(match.rule());
+        if (base != null) {
+            return base.organization(match.requiredOrganization().orElseThrow());   // one object per request
+        }
+        return requirements(match, rules.defaultAudience().orElse(null));
     }
 
     private static Requirements requirements(RuleMatch match, String defaultAudience) {

@@ -42,7 +42,10 @@ final class RequestPath {
         }
         checkRaw(raw);
         String contextPath = request.getContextPath() == null ? "" : request.getContextPath();
-        if (!raw.startsWith(contextPath)) {
+        // The context path must be a whole-segment prefix: "/appx/api" is not in context "/app"
+        // (a container never routes it there, but a wrapper could report it so).
+        if (!raw.startsWith(contextPath)
+                || (raw.length() > contextPath.length() && raw.charAt(contextPath.length()) != '/')) {
             throw new AmbiguousPathException("request path does not match its context");
         }
         String decoded = decode(raw.substring(contextPath.length()));

@@ -13,8 +13,9 @@ import java.util.function.Supplier;
 
 /**
  * An embedded servlet container with one web application at the root context: the filter under
- * test mapped to {@code /*} for REQUEST dispatches, and one servlet mapped to {@code /*}. Listens
- * on 127.0.0.1, on a random port, with the container's default settings.
+ * test mapped to {@code /*} (or {@link FilterSetup#urlPattern()}) for REQUEST dispatches, and one
+ * servlet mapped to {@code /*}. Listens on 127.0.0.1, on a random port, with the container's
+ * default settings.
  */
 interface Container extends AutoCloseable {
 
@@ -61,12 +62,24 @@ interface Container extends AutoCloseable {
      * @param instance the filter, or null to let the container instantiate {@link OrganizationTokenFilter}
      * @param initParams init-params (for a container-instantiated filter)
      * @param docBase the web application's resource directory (containing {@code WEB-INF/}), or null
+     * @param urlPattern the filter's {@code <url-pattern>} ({@code /*} unless {@link #mappedTo} says otherwise);
+     *     the servlet stays on {@code /*}
      */
-    record FilterSetup(Filter instance, Map<String, String> initParams, Path docBase) {
+    record FilterSetup(Filter instance, Map<String, String> initParams, Path docBase, String urlPattern) {
         static final String FILTER_NAME = "orgtoken";
 
         public FilterSetup {
             initParams = Map.copyOf(initParams);
+            Objects.requireNonNull(urlPattern, "urlPattern");
+        }
+
+        FilterSetup(Filter instance, Map<String, String> initParams, Path docBase) {
+            this(instance, initParams, docBase, "/*");
+        }
+
+        /** The same set-up with the filter mapped to another URL pattern, e.g. {@code /api/*}. */
+        FilterSetup mappedTo(String pattern) {
+            return new FilterSetup(instance, initParams, docBase, pattern);
         }
 
         static FilterSetup instance(Filter filter) {

@@ -39,10 +39,15 @@ final class Deployment {
 
     /** Starts Jetty and Tomcat, each with its own filter from {@code filters}. */
     static List<Deployment> onBoth(Supplier<? extends Filter> filters) {
+        return onBoth(filters, "/*");
+    }
+
+    /** Starts Jetty and Tomcat, each with its own filter from {@code filters} mapped to {@code urlPattern}. */
+    static List<Deployment> onBoth(Supplier<? extends Filter> filters, String urlPattern) {
         List<Deployment> started = new ArrayList<>();
         try {
             for (Supplier<Container> kind : Container.kinds()) {
-                started.add(start(kind, Container.FilterSetup.instance(filters.get())));
+                started.add(start(kind, Container.FilterSetup.instance(filters.get()).mappedTo(urlPattern)));
             }
         } catch (Container.StartFailure | RuntimeException e) {
             stopAll(started);

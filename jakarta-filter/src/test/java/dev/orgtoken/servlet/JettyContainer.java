@@ -40,7 +40,7 @@ final class JettyContainer implements Container {
                 : new FilterHolder(OrganizationTokenFilter.class);
         filter.setName(FilterSetup.FILTER_NAME);
         setup.initParams().forEach(filter::setInitParameter);
-        context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+        context.addFilter(filter, setup.urlPattern(), EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder("echo", servlet), "/*");
         server.setHandler(context);
         try {

@@ -80,7 +80,7 @@ final class TomcatContainer implements Container {
         context.addFilterDef(def);
         FilterMap map = new FilterMap();
         map.setFilterName(FilterSetup.FILTER_NAME);
-        map.addURLPatternDecoded("/*");
+        map.addURLPatternDecoded(setup.urlPattern());
         context.addFilterMap(map);
 
         Tomcat.addServlet(context, "echo", servlet);

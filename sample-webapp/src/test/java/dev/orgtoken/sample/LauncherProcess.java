@@ -57,12 +57,22 @@ final class LauncherProcess implements AutoCloseable {
     }
 
     static LauncherProcess start(Map<String, String> env, String... args) throws Exception {
+        return start(env, List.of(), args);
+    }
+
+    /**
+     * @param env environment variables for the process
+     * @param jvmArgs JVM options placed before {@code -jar}, e.g. {@code -Xmx256m}
+     * @param args launcher arguments
+     */
+    static LauncherProcess start(Map<String, String> env, List<String> jvmArgs, String... args) throws Exception {
         Path jar = Path.of("target", "sample-webapp.jar").toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run the package phase first");
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmArgs);
         command.add("-jar");
         command.add(jar.toString());
         command.add("--port");
@@ -78,6 +88,15 @@ final class LauncherProcess implements AutoCloseable {
 
     String baseUri() {
         return baseUri;
+    }
+
+    /** @return the launcher's process id (for {@code jcmd}) */
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     List<String> output() {

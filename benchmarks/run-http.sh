@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# HTTP load comparison on one machine, one Jetty 12 server, the same request everywhere
+# (GET /api/organizations/k8ms2q5vnd0r/members with the same Authorization header):
+#
+#   open              no filter (the ceiling), same header
+#   ours-warm         OrganizationTokenFilter, 50-rule file, the same valid token every request
+#   spring-warm       Spring Security resource server (NimbusJwtDecoder), same token
+#   ours-cold         our filter, a new valid token every request (JDK providers)
+#   ours-native-cold  our filter with nativeCrypto(true) (ACCP), a new valid token every request
+#   spring-cold       Spring, the same stream of new tokens
+#
+# The server is pinned to one core (SERVER_CPU, default 0) and wrk to the other (CLIENT_CPU,
+# default 1). Cold runs rotate through distinct pre-minted ES384 tokens (benchmarks/cold.lua);
+# each cold run gets its own slice of the token file, and the server's counters prove that warm
+# runs hit the token cache and cold runs miss it.
+#
+# Usage: bash benchmarks/run-http.sh        (DURATION=20 WARMUP=5 CONNECTIONS=16 ROUNDS=3)
+# Needs: benchmarks/target/benchmarks.jar (mvn -B -q package -pl benchmarks -am -DskipTests), wrk.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+JAR=benchmarks/target/benchmarks.jar
+DURATION=${DURATION:-20}
+WARMUP=${WARMUP:-5}
+CONNECTIONS=${CONNECTIONS:-16}
+ROUNDS=${ROUNDS:-3}
+PORT=${PORT:-18080}
+SERVER_CPU=${SERVER_CPU:-0}
+CLIENT_CPU=${CLIENT_CPU:-1}
+OUT=${OUT:-benchmarks/target/http}
+# Slices of distinct tokens per cold run (warm-up + measured); sized for about 4,000 verifies/s.
+JDK_COLD_TOKENS=${JDK_COLD_TOKENS:-$(( (WARMUP + DURATION) * 600 ))}
+NATIVE_COLD_TOKENS=${NATIVE_COLD_TOKENS:-$(( (WARMUP + DURATION) * 5000 ))}
+TOTAL_TOKENS=$(( JDK_COLD_TOKENS + NATIVE_COLD_TOKENS ))
+PATH_UNDER_TEST=/api/organizations/k8ms2q5vnd0r/members
+BASE=http://127.0.0.1:$PORT
+
+[ -f "$JAR" ] || { echo "missing $JAR: mvn -B -q package -pl benchmarks -am -DskipTests" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk not found (Debian: apt-get install -y wrk)" >&2; exit 1; }
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+echo "minting $TOTAL_TOKENS tokens and starting the server on CPU $SERVER_CPU ..."
+taskset -c "$SERVER_CPU" java -Xms512m -Xmx512m -cp "$JAR" dev.orgtoken.bench.http.HttpBenchServer \
+  --port "$PORT" --out "$OUT" --cold-tokens "$TOTAL_TOKENS" > "$OUT/server.log" 2>&1 &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null || true' EXIT
+for _ in $(seq 600); do
+  [ -f "$OUT/ready" ] && break
+  kill -0 "$SERVER" 2>/dev/null || { cat "$OUT/server.log"; exit 1; }
+  sleep 1
+done
+[ -f "$OUT/ready" ] || { echo "server did not start" >&2; exit 1; }
+grep -E 'minted|listening' "$OUT/server.log"
+
+WARM_HEADER="Authorization: Bearer $(tr -d '\n' < "$OUT/warm.token")"
+# Disjoint slices of the token file: JDK cold runs first, native cold runs after.
+sed -n "1,${JDK_COLD_TOKENS}p" "$OUT/cold.tokens" > "$OUT/jdk.tokens"
+sed -n "$(( JDK_COLD_TOKENS + 1 )),${TOTAL_TOKENS}p" "$OUT/cold.tokens" > "$OUT/native.tokens"
+
+TICKS=$(getconf CLK_TCK)
+cpu_ticks() { sed 's/.*) //' "/proc/$SERVER/stat" | awk '{ print $12 + $13 }'; }   # utime + stime
+requests() { awk '/requests in/ { print $1 }' "$OUT/$1.txt"; }
+cpu_per_request() {  # ticks-before ticks-after name -> server CPU microseconds per request
+  awk -v t0="$1" -v t1="$2" -v hz="$TICKS" -v n="$(requests "$3")" 'BEGIN { printf "%.1f", (t1 - t0) * 1e6 / hz / n }'
+}
+counter() { curl -s "$BASE/stats/" | awk -F= -v k="$1" '$1 == k { print $2 }'; }
+
+wrk_run() {  # name seconds context header|tokens-file ; prints requests/s
+  local name=$1 seconds=$2 context=$3 source=$4
+  if [ -f "$source" ]; then
+    taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" --latency -s benchmarks/cold.lua \
+      "$BASE/$context$PATH_UNDER_TEST" -- "$source" > "$OUT/$name.txt"
+  else
+    taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" --latency -H "$source" \
+      "$BASE/$context$PATH_UNDER_TEST" > "$OUT/$name.txt"
+  fi
+  if grep -q 'Non-2xx' "$OUT/$name.txt"; then
+    echo "$name: some answers were not 200:" >&2
+    grep 'Non-2xx' "$OUT/$name.txt" >&2
+  fi
+  awk '/Requests\/sec/ { print $2 }' "$OUT/$name.txt"
+}
+
+declare -A RPS CPU P50 P99 NOTE
+measure() {  # name context header|tokens-file
+  local name=$1 context=$2 source=$3 hits0 miss0 nhits0 nmiss0 ticks0
+  wrk_run "$name-warmup" "$WARMUP" "$context" "$source" > /dev/null
+  hits0=$(counter ours.hits); miss0=$(counter ours.misses); nhits0=$(counter native.hits); nmiss0=$(counter native.misses)
+  ticks0=$(cpu_ticks)
+  RPS[$name]=$(wrk_run "$name" "$DURATION" "$context" "$source")
+  CPU[$name]=$(cpu_per_request "$ticks0" "$(cpu_ticks)" "$name")
+  P50[$name]=$(awk '$1 == "50%" { print $2 }' "$OUT/$name.txt")
+  P99[$name]=$(awk '$1 == "99%" { print $2 }' "$OUT/$name.txt")
+  NOTE[$name]="token cache: ours $(( $(counter ours.hits) - hits0 )) hits / $(( $(counter ours.misses) - miss0 )) misses, native $(( $(counter native.hits) - nhits0 )) hits / $(( $(counter native.misses) - nmiss0 )) misses"
+  printf '%-18s %9s req/s  server CPU %7s us/req  p50 %-8s p99 %-8s %s\n' "$name" "${RPS[$name]}" "${CPU[$name]}" \
+    "${P50[$name]}" "${P99[$name]}" "${NOTE[$name]}"
+}
+
+echo "server CPU $SERVER_CPU, wrk CPU $CLIENT_CPU (pinned to different cores); $CONNECTIONS connections, 1 wrk thread; ${WARMUP}s warm-up + ${DURATION}s per run"
+for round in $(seq "$ROUNDS"); do
+  measure "open-$round" open "$WARM_HEADER"
+  measure "ours-warm-$round" ours "$WARM_HEADER"
+  measure "spring-warm-$round" spring "$WARM_HEADER"
+done
+# Cold runs: every wrk process starts at the top of its token file, so the warm-up and the
+# measured run of each case get disjoint slices.
+split_tokens() {  # file -> file.warmup (first part) and file.measure (rest)
+  local file=$1 warm_lines=$2
+  head -n "$warm_lines" "$file" > "$file.warmup"
+  tail -n +"$(( warm_lines + 1 ))" "$file" > "$file.measure"
+}
+split_tokens "$OUT/jdk.tokens" $(( JDK_COLD_TOKENS * WARMUP / (WARMUP + DURATION) ))
+split_tokens "$OUT/native.tokens" $(( NATIVE_COLD_TOKENS * WARMUP / (WARMUP + DURATION) ))
+measure_cold() {  # name context tokens-base
+  local name=$1 context=$2 base=$3 hits0 miss0 nhits0 nmiss0 ticks0
+  wrk_run "$name-warmup" "$WARMUP" "$context" "$base.warmup" > /dev/null
+  hits0=$(counter ours.hits); miss0=$(counter ours.misses); nhits0=$(counter native.hits); nmiss0=$(counter native.misses)
+  ticks0=$(cpu_ticks)
+  RPS[$name]=$(wrk_run "$name" "$DURATION" "$context" "$base.measure")
+  CPU[$name]=$(cpu_per_request "$ticks0" "$(cpu_ticks)" "$name")
+  P50[$name]=$(awk '$1 == "50%" { print $2 }' "$OUT/$name.txt")
+  P99[$name]=$(awk '$1 == "99%" { print $2 }' "$OUT/$name.txt")
+  NOTE[$name]="token cache: ours $(( $(counter ours.hits) - hits0 )) hits / $(( $(counter ours.misses) - miss0 )) misses, native $(( $(counter native.hits) - nhits0 )) hits / $(( $(counter native.misses) - nmiss0 )) misses"
+  printf '%-18s %9s req/s  server CPU %7s us/req  p50 %-8s p99 %-8s %s\n' "$name" "${RPS[$name]}" "${CPU[$name]}" \
+    "${P50[$name]}" "${P99[$name]}" "${NOTE[$name]}"
+}
+measure_cold ours-cold ours "$OUT/jdk.tokens"
+measure_cold ours-native-cold ours-native "$OUT/native.tokens"
+measure_cold spring-cold spring "$OUT/jdk.tokens"   # Spring caches nothing: the same tokens as ours-cold
+
+mean() { printf '%s\n' "$@" | awk '{ s += $1; n++ } END { printf "%.0f", s / n }'; }
+mean1() { printf '%s\n' "$@" | awk '{ s += $1; n++ } END { printf "%.1f", s / n }'; }
+OPEN=$(mean $(for r in $(seq "$ROUNDS"); do echo "${RPS[open-$r]}"; done))
+OURS=$(mean $(for r in $(seq "$ROUNDS"); do echo "${RPS[ours-warm-$r]}"; done))
+SPRING=$(mean $(for r in $(seq "$ROUNDS"); do echo "${RPS[spring-warm-$r]}"; done))
+OPEN_CPU=$(mean1 $(for r in $(seq "$ROUNDS"); do echo "${CPU[open-$r]}"; done))
+OURS_CPU=$(mean1 $(for r in $(seq "$ROUNDS"); do echo "${CPU[ours-warm-$r]}"; done))
+SPRING_CPU=$(mean1 $(for r in $(seq "$ROUNDS"); do echo "${CPU[spring-warm-$r]}"; done))
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+{
+  echo "| case | requests/s | server CPU per request (us) |"
+  echo "|---|---:|---:|"
+  echo "| open (mean of $ROUNDS) | $OPEN | $OPEN_CPU |"
+  echo "| ours-warm (mean of $ROUNDS) | $OURS | $OURS_CPU |"
+  echo "| spring-warm (mean of $ROUNDS) | $SPRING | $SPRING_CPU |"
+  echo "| ours-cold | ${RPS[ours-cold]} | ${CPU[ours-cold]} |"
+  echo "| ours-native-cold | ${RPS[ours-native-cold]} | ${CPU[ours-native-cold]} |"
+  echo "| spring-cold | ${RPS[spring-cold]} | ${CPU[spring-cold]} |"
+  echo
+  echo "warm ours / open = $(ratio "$OURS" "$OPEN") (target >= 0.90); by server CPU per request: $(ratio "$OPEN_CPU" "$OURS_CPU")"
+  echo "warm ours / spring = $(ratio "$OURS" "$SPRING") (target >= 10)"
+  echo "cold ours / spring = $(ratio "${RPS[ours-cold]}" "${RPS[spring-cold]}")"
+  echo "cold ours-native / ours = $(ratio "${RPS[ours-native-cold]}" "${RPS[ours-cold]}")"
+  echo "JWKS requests during the whole run: $(counter jwks.requests) (one per verifier: ours, ours-native, Spring)"
+} | tee "$OUT/summary.md"

@@ -1,0 +1,168 @@
+package dev.orgtoken.bench.http;
+
+import dev.orgtoken.OrganizationTokenVerifier;
+import dev.orgtoken.VerifierCounters;
+import dev.orgtoken.bench.Accp;
+import dev.orgtoken.bench.PathRules;
+import dev.orgtoken.bench.Tokens;
+import dev.orgtoken.rules.RuleSet;
+import dev.orgtoken.servlet.OrganizationTokenFilter;
+import dev.orgtoken.testkit.LogtoTestIssuer;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+
+/**
+ * One Jetty 12 server, one connector, one thread pool, five contexts serving the same
+ * {@link HelloServlet} at {@code /api/organizations/{org}/members}:
+ * <ul>
+ *   <li>{@code /open}: no filter (the ceiling);</li>
+ *   <li>{@code /ours}: {@link OrganizationTokenFilter} with the 50-rule file, JDK providers;</li>
+ *   <li>{@code /ours-native}: the same with {@code nativeCrypto(true)} (ACCP);</li>
+ *   <li>{@code /spring}: Spring Security's resource server ({@link SpringPeer});</li>
+ *   <li>{@code /stats}: counters, for the run script to prove warm runs hit and cold runs miss.</li>
+ * </ul>
+ * Before it listens it writes {@code warm.token} (one token) and {@code cold.tokens} (distinct
+ * tokens, one per line) to the output directory, then {@code ready}.
+ *
+ * <pre>taskset -c 0 java -cp benchmarks/target/benchmarks.jar dev.orgtoken.bench.http.HttpBenchServer
+ *     --port 18080 --out DIR --cold-tokens 120000</pre>
+ */
+public final class HttpBenchServer {
+    private HttpBenchServer() {}
+
+    public static void main(String[] args) throws Exception {
+        int port = 18080;
+        Path out = Path.of("target/http");
+        int coldTokens = 120_000;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--port" -> port = Integer.parseInt(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                case "--cold-tokens" -> coldTokens = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        Running running = start(port, out, coldTokens);
+        Files.writeString(out.resolve("ready"), "ready\n");
+        running.server().join();
+    }
+
+    /**
+     * A started server.
+     *
+     * @param server the Jetty server
+     * @param issuer the issuer its verifiers and the Spring decoder trust
+     * @param port the port it listens on (127.0.0.1)
+     * @param ours the counters of {@code /ours}
+     * @param oursNative the counters of {@code /ours-native}
+     */
+    public record Running(Server server, LogtoTestIssuer issuer, int port, VerifierCounters ours,
+            VerifierCounters oursNative) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            server.stop();
+            issuer.close();
+        }
+    }
+
+    /**
+     * Mints the token files, then starts the server.
+     *
+     * @param port the port, 0 for any
+     * @param out where {@code warm.token} and {@code cold.tokens} go
+     * @param coldTokens how many distinct tokens to write to {@code cold.tokens}
+     * @return the running server
+     * @throws Exception when it cannot start
+     */
+    public static Running start(int port, Path out, int coldTokens) throws Exception {
+        Files.createDirectories(out);
+        Files.deleteIfExists(out.resolve("ready"));
+
+        LogtoTestIssuer issuer = LogtoTestIssuer.start(); // ES384, like Logto
+        long t0 = System.nanoTime();
+        Tokens minter = new Tokens(issuer, Accp.forMinting(), System.nanoTime());
+        Files.writeString(out.resolve("warm.token"), minter.next() + "\n", StandardCharsets.US_ASCII);
+        try (BufferedWriter w = Files.newBufferedWriter(out.resolve("cold.tokens"), StandardCharsets.US_ASCII)) {
+            for (int i = 0; i < coldTokens; i++) {
+                w.write(minter.next());
+                w.write('\n');
+            }
+        }
+        System.out.printf("minted %d tokens in %.1f s (signed with ACCP: only the signing is faster)%n", coldTokens + 1,
+                (System.nanoTime() - t0) / 1e9);
+
+        RuleSet rules = PathRules.load();
+        VerifierCounters oursCounters = new VerifierCounters();
+        OrganizationTokenVerifier ours = OrganizationTokenVerifier.builder()
+                .logtoEndpoint(issuer.endpoint().toString()).metrics(oursCounters).build();
+        VerifierCounters nativeCounters = new VerifierCounters();
+        OrganizationTokenVerifier oursNative = OrganizationTokenVerifier.builder()
+                .logtoEndpoint(issuer.endpoint().toString()).metrics(nativeCounters).nativeCrypto(true).build();
+        NimbusJwtDecoder decoder = SpringPeer.decoder(issuer.jwksUri().toString(), issuer.issuer(), Tokens.API);
+
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost(InetAddress.getLoopbackAddress().getHostAddress());
+        connector.setPort(port);
+        server.addConnector(connector);
+        ContextHandlerCollection contexts = new ContextHandlerCollection();
+        contexts.addHandler(context("/open", List.of()));
+        contexts.addHandler(context("/ours", List.of(new OrganizationTokenFilter(rules, ours, oursCounters))));
+        contexts.addHandler(context("/ours-native",
+                List.of(new OrganizationTokenFilter(rules, oursNative, nativeCounters))));
+        contexts.addHandler(context("/spring", SpringPeer.filters(decoder)));
+        ServletContextHandler stats = new ServletContextHandler("/stats");
+        stats.addServlet(new ServletHolder(new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                response.setContentType("text/plain");
+                response.getWriter().printf(
+                        "ours.hits=%d%nours.misses=%d%nours.accepted=%d%nours.rejected=%d%n"
+                                + "native.hits=%d%nnative.misses=%d%nnative.accepted=%d%nnative.rejected=%d%n"
+                                + "jwks.requests=%d%n",
+                        oursCounters.tokenCacheHitCount(), oursCounters.tokenCacheMissCount(),
+                        oursCounters.acceptedCount(), oursCounters.rejectedCount(),
+                        nativeCounters.tokenCacheHitCount(), nativeCounters.tokenCacheMissCount(),
+                        nativeCounters.acceptedCount(), nativeCounters.rejectedCount(), issuer.jwksRequests());
+            }
+        }), "/*");
+        contexts.addHandler(stats);
+        server.setHandler(contexts);
+        server.start();
+        int actualPort = connector.getLocalPort();
+        System.out.printf("listening on http://%s:%d (open, ours, ours-native, spring, stats); "
+                + "ours-native verifies with %s; processors %d; %s%n", connector.getHost(), actualPort,
+                oursNative.signatureProvider().orElse("the JDK"), Runtime.getRuntime().availableProcessors(),
+                Accp.describe());
+        return new Running(server, issuer, actualPort, oursCounters, nativeCounters);
+    }
+
+    private static ServletContextHandler context(String path, List<Filter> filters) {
+        ServletContextHandler context = new ServletContextHandler(path);
+        for (Filter f : filters) {
+            context.addFilter(new FilterHolder(f), "/*", EnumSet.of(DispatcherType.REQUEST));
+        }
+        context.addServlet(new ServletHolder(new HelloServlet()), "/*");
+        return context;
+    }
+}
