@@ -3,6 +3,7 @@
 # (GET /api/organizations/k8ms2q5vnd0r/members with the same Authorization header):
 #
 #   open              no filter (the ceiling), same header
+#   noop              a pass-through filter that only wraps the request (the container's share)
 #   ours-warm         OrganizationTokenFilter, 50-rule file, the same valid token every request
 #   spring-warm       Spring Security resource server (NimbusJwtDecoder), same token
 #   ours-cold         our filter, a new valid token every request (JDK providers)
@@ -14,16 +15,20 @@
 # each cold run gets its own slice of the token file, and the server's counters prove that warm
 # runs hit the token cache and cold runs miss it.
 #
-# Usage: bash benchmarks/run-http.sh        (DURATION=20 WARMUP=5 CONNECTIONS=16 ROUNDS=3)
+# Warm runs are interleaved: every round runs open, noop, ours and spring, in an order that
+# alternates between rounds (so JIT and machine drift fall on both sides), after one warm-up pass
+# over all of them. The ratios are per round; the summary gives their median and range.
+#
+# Usage: bash benchmarks/run-http.sh        (DURATION=10 WARMUP=3 CONNECTIONS=16 ROUNDS=5)
 # Needs: benchmarks/target/benchmarks.jar (mvn -B -q package -pl benchmarks -am -DskipTests), wrk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 JAR=benchmarks/target/benchmarks.jar
-DURATION=${DURATION:-20}
-WARMUP=${WARMUP:-5}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-3}
 CONNECTIONS=${CONNECTIONS:-16}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 PORT=${PORT:-18080}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
@@ -98,10 +103,20 @@ measure() {  # name context header|tokens-file
 }
 
 echo "server CPU $SERVER_CPU, wrk CPU $CLIENT_CPU (pinned to different cores); $CONNECTIONS connections, 1 wrk thread; ${WARMUP}s warm-up + ${DURATION}s per run"
+echo "JIT warm-up pass: open, noop, ours, spring for $(( WARMUP * 3 ))s each ..."
+for context in open noop ours spring; do
+  wrk_run "jit-$context" $(( WARMUP * 3 )) "$context" "$WARM_HEADER" > /dev/null
+done
 for round in $(seq "$ROUNDS"); do
-  measure "open-$round" open "$WARM_HEADER"
-  measure "ours-warm-$round" ours "$WARM_HEADER"
-  measure "spring-warm-$round" spring "$WARM_HEADER"
+  if (( round % 2 )); then order="open noop ours spring"; else order="spring ours noop open"; fi
+  for context in $order; do
+    case $context in
+      open) measure "open-$round" open "$WARM_HEADER" ;;
+      noop) measure "noop-$round" noop "$WARM_HEADER" ;;
+      ours) measure "ours-warm-$round" ours "$WARM_HEADER" ;;
+      spring) measure "spring-warm-$round" spring "$WARM_HEADER" ;;
+    esac
+  done
 done
 # Cold runs: every wrk process starts at the top of its token file, so the warm-up and the
 # measured run of each case get disjoint slices.
@@ -129,28 +144,38 @@ measure_cold ours-cold ours "$OUT/jdk.tokens"
 measure_cold ours-native-cold ours-native "$OUT/native.tokens"
 measure_cold spring-cold spring "$OUT/jdk.tokens"   # Spring caches nothing: the same tokens as ours-cold
 
-mean() { printf '%s\n' "$@" | awk '{ s += $1; n++ } END { printf "%.0f", s / n }'; }
-mean1() { printf '%s\n' "$@" | awk '{ s += $1; n++ } END { printf "%.1f", s / n }'; }
-OPEN=$(mean $(for r in $(seq "$ROUNDS"); do echo "${RPS[open-$r]}"; done))
-OURS=$(mean $(for r in $(seq "$ROUNDS"); do echo "${RPS[ours-warm-$r]}"; done))
-SPRING=$(mean $(for r in $(seq "$ROUNDS"); do echo "${RPS[spring-warm-$r]}"; done))
-OPEN_CPU=$(mean1 $(for r in $(seq "$ROUNDS"); do echo "${CPU[open-$r]}"; done))
-OURS_CPU=$(mean1 $(for r in $(seq "$ROUNDS"); do echo "${CPU[ours-warm-$r]}"; done))
-SPRING_CPU=$(mean1 $(for r in $(seq "$ROUNDS"); do echo "${CPU[spring-warm-$r]}"; done))
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+range() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s..%s", lo, hi }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+per_round() {  # numerator-case denominator-case field(RPS|CPU-inverse)
+  for r in $(seq "$ROUNDS"); do
+    if [ "$3" = RPS ]; then ratio "${RPS[$1-$r]}" "${RPS[$2-$r]}"; else ratio "${CPU[$2-$r]}" "${CPU[$1-$r]}"; fi
+    echo
+  done
+}
+values() { local case=$1 field=$2 r; for r in $(seq "$ROUNDS"); do if [ "$field" = RPS ]; then echo "${RPS[$case-$r]}"; else echo "${CPU[$case-$r]}"; fi; done; }
+WARM_OPEN=$(per_round ours-warm open RPS)
+WARM_OPEN_CPU=$(per_round ours-warm open CPU)
+WARM_NOOP=$(per_round ours-warm noop RPS)
+NOOP_OPEN=$(per_round noop open RPS)
+WARM_SPRING=$(per_round ours-warm spring-warm RPS)
 {
-  echo "| case | requests/s | server CPU per request (us) |"
-  echo "|---|---:|---:|"
-  echo "| open (mean of $ROUNDS) | $OPEN | $OPEN_CPU |"
-  echo "| ours-warm (mean of $ROUNDS) | $OURS | $OURS_CPU |"
-  echo "| spring-warm (mean of $ROUNDS) | $SPRING | $SPRING_CPU |"
-  echo "| ours-cold | ${RPS[ours-cold]} | ${CPU[ours-cold]} |"
-  echo "| ours-native-cold | ${RPS[ours-native-cold]} | ${CPU[ours-native-cold]} |"
-  echo "| spring-cold | ${RPS[spring-cold]} | ${CPU[spring-cold]} |"
+  echo "| case | requests/s (median of $ROUNDS) | range | server CPU per request, us (median) |"
+  echo "|---|---:|---:|---:|"
+  for c in open noop ours-warm spring-warm; do
+    echo "| $c | $(median $(values $c RPS)) | $(range $(values $c RPS)) | $(median $(values $c CPU)) |"
+  done
+  for c in ours-cold ours-native-cold spring-cold; do
+    echo "| $c | ${RPS[$c]} | one run | ${CPU[$c]} |"
+  done
   echo
-  echo "warm ours / open = $(ratio "$OURS" "$OPEN") (target >= 0.90); by server CPU per request: $(ratio "$OPEN_CPU" "$OURS_CPU")"
-  echo "warm ours / spring = $(ratio "$OURS" "$SPRING") (target >= 10)"
-  echo "cold ours / spring = $(ratio "${RPS[ours-cold]}" "${RPS[spring-cold]}")"
-  echo "cold ours-native / ours = $(ratio "${RPS[ours-native-cold]}" "${RPS[ours-cold]}")"
-  echo "JWKS requests during the whole run: $(counter jwks.requests) (one per verifier: ours, ours-native, Spring)"
+  echo "Per-round ratios (each from runs seconds apart in the same round):"
+  echo "- warm ours / open, throughput: median $(median $WARM_OPEN), range $(range $WARM_OPEN) (target >= 0.90)"
+  echo "- warm ours / open, by server CPU per request: median $(median $WARM_OPEN_CPU), range $(range $WARM_OPEN_CPU)"
+  echo "- noop filter / open (the container's filter chain and wrapper alone): median $(median $NOOP_OPEN), range $(range $NOOP_OPEN)"
+  echo "- warm ours / noop filter: median $(median $WARM_NOOP), range $(range $WARM_NOOP)"
+  echo "- warm ours / spring: median $(median $WARM_SPRING), range $(range $WARM_SPRING) (target >= 10)"
+  echo "- cold ours / spring: $(ratio "${RPS[ours-cold]}" "${RPS[spring-cold]}")"
+  echo "- cold ours-native / ours: $(ratio "${RPS[ours-native-cold]}" "${RPS[ours-cold]}")"
+  echo "- JWKS requests during the whole run: $(counter jwks.requests) (one per verifier: ours, ours-native, Spring)"
 } | tee "$OUT/summary.md"

@@ -34,6 +34,11 @@ final class VerifiedTokenCache {
     VerifiedTokenCache(long maximumSize, Clock clock, Duration clockSkew) {
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maximumSize)
+                // Maintenance (draining the read buffer every few hits, evicting) runs on the calling
+                // thread. Caffeine's default hands it to ForkJoinPool.commonPool(): on a hot warm path
+                // that is a thread wake-up every few requests, which costs more than the work itself,
+                // and a container's request threads should not feed a JVM-wide pool.
+                .executor(Runnable::run)
                 .expireAfter(new Expiry<Digest, VerifiedToken>() {
                     @Override
                     public long expireAfterCreate(Digest key, VerifiedToken token, long currentTime) {

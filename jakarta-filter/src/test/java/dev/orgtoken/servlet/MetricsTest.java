@@ -62,7 +62,8 @@ class MetricsTest {
         d.request().header("Authorization", bearer + token).get("/api/organizations/o1/members").then().statusCode(200);
         d.request().get("/health").then().statusCode(200);                                   // public: not counted
         d.request().get("/api/me").then().statusCode(401);                                   // MISSING_TOKEN
-        d.request().header("Authorization", "Bearer a b").get("/api/me").then().statusCode(400); // MALFORMED_REQUEST
+        d.request().header("Authorization", "Bearer").get("/api/me").then().statusCode(400);     // MALFORMED_REQUEST
+        d.request().header("Authorization", "Bearer a b").get("/api/me").then().statusCode(401); // MALFORMED_TOKEN
         d.request().header("Authorization", bearer + other).get("/api/organizations/o1/members")
                 .then().statusCode(403);                                                     // WRONG_ORGANIZATION
         d.request().header("Authorization", bearer + expired).get("/api/me").then().statusCode(401); // EXPIRED
@@ -75,7 +76,7 @@ class MetricsTest {
         Map<RejectionReason, Long> expected = new EnumMap<>(before);
         for (RejectionReason r : List.of(RejectionReason.MISSING_TOKEN, RejectionReason.MALFORMED_REQUEST,
                 RejectionReason.WRONG_ORGANIZATION, RejectionReason.EXPIRED, RejectionReason.NO_MATCHING_RULE,
-                RejectionReason.AMBIGUOUS_PATH, RejectionReason.BAD_SIGNATURE)) {
+                RejectionReason.AMBIGUOUS_PATH, RejectionReason.BAD_SIGNATURE, RejectionReason.MALFORMED_TOKEN)) {
             expected.merge(r, 1L, Long::sum);
         }
         assertEquals(expected, snapshot(counters), "rejections by reason, each counted once");

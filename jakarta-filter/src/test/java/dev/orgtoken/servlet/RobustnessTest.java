@@ -92,18 +92,25 @@ class RobustnessTest {
     void nonAsciiBytesInTheAuthorizationHeader(Deployment d) {
         int before = d.hits();
         String valid = issuer.globalApiToken("user-1", ORG_API).sign();
-        Map<String, String> cases = new LinkedHashMap<>();
-        cases.put("Bearer \u00e9t\u00e9", "Bearer credentials are malformed");
-        cases.put("Bearer " + valid + "\u00e9", "Bearer credentials are malformed");
-        cases.put("Bearer\u00a0" + valid, "Authorization header is malformed");
-        cases.put("B\u00e9arer " + valid, "Authorization header is malformed");
-        cases.forEach((credentials, description) -> {
-            for (var charset : List.of(StandardCharsets.UTF_8, StandardCharsets.ISO_8859_1)) {
+        // A bad scheme is a malformed header (400); a non-ASCII token is a malformed token (401).
+        Map<String, String> malformedTokens = new LinkedHashMap<>();
+        malformedTokens.put("Bearer \u00e9t\u00e9", "token is not a compact JWS");
+        malformedTokens.put("Bearer " + valid + "\u00e9", "token is not a compact JWS");
+        Map<String, String> malformedHeaders = new LinkedHashMap<>();
+        malformedHeaders.put("Bearer\u00a0" + valid, "Authorization header is malformed");
+        malformedHeaders.put("B\u00e9arer " + valid, "Authorization header is malformed");
+        for (var charset : List.of(StandardCharsets.UTF_8, StandardCharsets.ISO_8859_1)) {
+            malformedTokens.forEach((credentials, description) -> {
+                byte[] bytes = request("/api/me", credentials.getBytes(charset), d.container().port());
+                Answer answer = RawHttp.sendBytes(d.container().port(), bytes);
+                assertProblem(answer, 401, invalidToken(description), description, valid);
+            });
+            malformedHeaders.forEach((credentials, description) -> {
                 byte[] bytes = request("/api/me", credentials.getBytes(charset), d.container().port());
                 Answer answer = RawHttp.sendBytes(d.container().port(), bytes);
                 assertProblem(answer, 400, invalidRequest(description), description, valid);
-            }
-        });
+            });
+        }
         assertEquals(before, d.hits());
     }
 

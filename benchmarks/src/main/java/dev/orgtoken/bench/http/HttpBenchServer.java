@@ -10,6 +10,11 @@ import dev.orgtoken.servlet.OrganizationTokenFilter;
 import dev.orgtoken.testkit.LogtoTestIssuer;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -19,6 +24,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.Principal;
 import java.util.EnumSet;
 import java.util.List;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -34,6 +40,9 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
  * {@link HelloServlet} at {@code /api/organizations/{org}/members}:
  * <ul>
  *   <li>{@code /open}: no filter (the ceiling);</li>
+ *   <li>{@code /noop}: a pass-through filter that only wraps the request with a fixed principal
+ *       and sets one attribute, as ours does on a pass: what the container's filter chain and a
+ *       request wrapper cost by themselves;</li>
  *   <li>{@code /ours}: {@link OrganizationTokenFilter} with the 50-rule file, JDK providers;</li>
  *   <li>{@code /ours-native}: the same with {@code nativeCrypto(true)} (ACCP);</li>
  *   <li>{@code /spring}: Spring Security's resource server ({@link SpringPeer});</li>
@@ -125,6 +134,7 @@ public final class HttpBenchServer {
         server.addConnector(connector);
         ContextHandlerCollection contexts = new ContextHandlerCollection();
         contexts.addHandler(context("/open", List.of()));
+        contexts.addHandler(context("/noop", List.of(new PassThroughFilter())));
         contexts.addHandler(context("/ours", List.of(new OrganizationTokenFilter(rules, ours, oursCounters))));
         contexts.addHandler(context("/ours-native",
                 List.of(new OrganizationTokenFilter(rules, oursNative, nativeCounters))));
@@ -150,11 +160,28 @@ public final class HttpBenchServer {
         server.setHandler(contexts);
         server.start();
         int actualPort = connector.getLocalPort();
-        System.out.printf("listening on http://%s:%d (open, ours, ours-native, spring, stats); "
+        System.out.printf("listening on http://%s:%d (open, noop, ours, ours-native, spring, stats); "
                 + "ours-native verifies with %s; processors %d; %s%n", connector.getHost(), actualPort,
                 oursNative.signatureProvider().orElse("the JDK"), Runtime.getRuntime().availableProcessors(),
                 Accp.describe());
         return new Running(server, issuer, actualPort, oursCounters, nativeCounters);
+    }
+
+    /** Wraps the request with a fixed principal and sets one attribute; checks nothing. */
+    static final class PassThroughFilter implements Filter {
+        private static final Principal PRINCIPAL = () -> "noop";
+
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+                throws IOException, ServletException {
+            request.setAttribute("bench.noop", PRINCIPAL);
+            chain.doFilter(new HttpServletRequestWrapper((HttpServletRequest) request) {
+                @Override
+                public Principal getUserPrincipal() {
+                    return PRINCIPAL;
+                }
+            }, response);
+        }
     }
 
     private static ServletContextHandler context(String path, List<Filter> filters) {
