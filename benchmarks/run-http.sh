@@ -20,6 +20,7 @@
 # over all of them. The ratios are per round; the summary gives their median and range.
 #
 # Usage: bash benchmarks/run-http.sh        (DURATION=10 WARMUP=3 CONNECTIONS=16 ROUNDS=5)
+#        WARM_ONLY=1 bash benchmarks/run-http.sh   (open, noop and ours only: the warm-path target)
 # Needs: benchmarks/target/benchmarks.jar (mvn -B -q package -pl benchmarks -am -DskipTests), wrk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,7 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
 CONNECTIONS=${CONNECTIONS:-16}
 ROUNDS=${ROUNDS:-5}
+WARM_ONLY=${WARM_ONLY:-0}
 PORT=${PORT:-18080}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
@@ -36,6 +38,7 @@ OUT=${OUT:-benchmarks/target/http}
 # Slices of distinct tokens per cold run (warm-up + measured); sized for about 4,000 verifies/s.
 JDK_COLD_TOKENS=${JDK_COLD_TOKENS:-$(( (WARMUP + DURATION) * 600 ))}
 NATIVE_COLD_TOKENS=${NATIVE_COLD_TOKENS:-$(( (WARMUP + DURATION) * 5000 ))}
+if [ "$WARM_ONLY" = 1 ]; then JDK_COLD_TOKENS=10; NATIVE_COLD_TOKENS=10; fi
 TOTAL_TOKENS=$(( JDK_COLD_TOKENS + NATIVE_COLD_TOKENS ))
 PATH_UNDER_TEST=/api/organizations/k8ms2q5vnd0r/members
 BASE=http://127.0.0.1:$PORT
@@ -104,11 +107,14 @@ measure() {  # name context header|tokens-file
 
 echo "server CPU $SERVER_CPU, wrk CPU $CLIENT_CPU (pinned to different cores); $CONNECTIONS connections, 1 wrk thread; ${WARMUP}s warm-up + ${DURATION}s per run"
 echo "JIT warm-up pass: open, noop, ours, spring for $(( WARMUP * 3 ))s each ..."
-for context in open noop ours spring; do
+WARM_CASES="open noop ours spring"
+[ "$WARM_ONLY" = 1 ] && WARM_CASES="open noop ours"
+for context in $WARM_CASES; do
   wrk_run "jit-$context" $(( WARMUP * 3 )) "$context" "$WARM_HEADER" > /dev/null
 done
 for round in $(seq "$ROUNDS"); do
-  if (( round % 2 )); then order="open noop ours spring"; else order="spring ours noop open"; fi
+  order=$WARM_CASES
+  (( round % 2 )) || order=$(printf '%s\n' $WARM_CASES | tac | tr '\n' ' ')
   for context in $order; do
     case $context in
       open) measure "open-$round" open "$WARM_HEADER" ;;
@@ -118,6 +124,7 @@ for round in $(seq "$ROUNDS"); do
     esac
   done
 done
+if [ "$WARM_ONLY" != 1 ]; then
 # Cold runs: every wrk process starts at the top of its token file, so the warm-up and the
 # measured run of each case get disjoint slices.
 split_tokens() {  # file -> file.warmup (first part) and file.measure (rest)
@@ -143,6 +150,7 @@ measure_cold() {  # name context tokens-base
 measure_cold ours-cold ours "$OUT/jdk.tokens"
 measure_cold ours-native-cold ours-native "$OUT/native.tokens"
 measure_cold spring-cold spring "$OUT/jdk.tokens"   # Spring caches nothing: the same tokens as ours-cold
+fi
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 range() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s..%s", lo, hi }'; }
@@ -158,14 +166,16 @@ WARM_OPEN=$(per_round ours-warm open RPS)
 WARM_OPEN_CPU=$(per_round ours-warm open CPU)
 WARM_NOOP=$(per_round ours-warm noop RPS)
 NOOP_OPEN=$(per_round noop open RPS)
-WARM_SPRING=$(per_round ours-warm spring-warm RPS)
+WARM_SPRING=""
+[ "$WARM_ONLY" = 1 ] || WARM_SPRING=$(per_round ours-warm spring-warm RPS)
 {
   echo "| case | requests/s (median of $ROUNDS) | range | server CPU per request, us (median) |"
   echo "|---|---:|---:|---:|"
   for c in open noop ours-warm spring-warm; do
+    [ -n "${RPS[$c-1]:-}" ] || continue
     echo "| $c | $(median $(values $c RPS)) | $(range $(values $c RPS)) | $(median $(values $c CPU)) |"
   done
-  for c in ours-cold ours-native-cold spring-cold; do
+  [ "$WARM_ONLY" = 1 ] || for c in ours-cold ours-native-cold spring-cold; do
     echo "| $c | ${RPS[$c]} | one run | ${CPU[$c]} |"
   done
   echo
@@ -174,8 +184,10 @@ WARM_SPRING=$(per_round ours-warm spring-warm RPS)
   echo "- warm ours / open, by server CPU per request: median $(median $WARM_OPEN_CPU), range $(range $WARM_OPEN_CPU)"
   echo "- noop filter / open (the container's filter chain and wrapper alone): median $(median $NOOP_OPEN), range $(range $NOOP_OPEN)"
   echo "- warm ours / noop filter: median $(median $WARM_NOOP), range $(range $WARM_NOOP)"
-  echo "- warm ours / spring: median $(median $WARM_SPRING), range $(range $WARM_SPRING) (target >= 10)"
-  echo "- cold ours / spring: $(ratio "${RPS[ours-cold]}" "${RPS[spring-cold]}")"
-  echo "- cold ours-native / ours: $(ratio "${RPS[ours-native-cold]}" "${RPS[ours-cold]}")"
+  if [ "$WARM_ONLY" != 1 ]; then
+    echo "- warm ours / spring: median $(median $WARM_SPRING), range $(range $WARM_SPRING) (target >= 10)"
+    echo "- cold ours / spring: $(ratio "${RPS[ours-cold]}" "${RPS[spring-cold]}")"
+    echo "- cold ours-native / ours: $(ratio "${RPS[ours-native-cold]}" "${RPS[ours-cold]}")"
+  fi
   echo "- JWKS requests during the whole run: $(counter jwks.requests) (one per verifier: ours, ours-native, Spring)"
 } | tee "$OUT/summary.md"

@@ -263,10 +263,20 @@ public final class PathPattern {
         if (length == 1) {
             return ROOT_BOUNDS;
         }
-        int slashes = 0;
-        for (int i = 0; i < length; i++) {
-            if (path.charAt(i) == '/') {
-                slashes++;
+        // One pass counts the segments and refuses empty, "." and ".." ones; a second records them.
+        int slashes = 1;
+        int segmentStart = 1;
+        for (int i = 1; i <= length; i++) {
+            if (i == length || path.charAt(i) == '/') {
+                int segmentLength = i - segmentStart;
+                if (segmentLength == 0 || (segmentLength <= 2 && path.charAt(segmentStart) == '.'
+                        && (segmentLength == 1 || path.charAt(segmentStart + 1) == '.'))) {
+                    return null;
+                }
+                if (i < length) {
+                    slashes++;
+                }
+                segmentStart = i + 1;
             }
         }
         int[] bounds = new int[slashes + 1];
@@ -277,17 +287,6 @@ public final class PathPattern {
             }
         }
         bounds[n] = length;
-        for (int i = 0; i < n; i++) {
-            int start = bounds[i] + 1;
-            int segmentLength = bounds[i + 1] - start;
-            if (segmentLength == 0) {
-                return null;
-            }
-            if (segmentLength <= 2 && path.charAt(start) == '.'
-                    && (segmentLength == 1 || path.charAt(start + 1) == '.')) {
-                return null;
-            }
-        }
         return bounds;
     }
 
@@ -326,6 +325,19 @@ public final class PathPattern {
     /** The literal text of segment {@code index}, which must be a literal segment. */
     String literalAt(int index) {
         return texts[index];
+    }
+
+    /** Whether {@code variables} has exactly this pattern's variable names as keys. Allocation-free. */
+    boolean capturesExactly(Map<String, String> variables) {
+        if (variables.size() != variableCount) {
+            return false;
+        }
+        for (int i : variableIndexes) {
+            if (!variables.containsKey(texts[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Captures the variables of a path that {@link #matches(String, int[])} accepted. */

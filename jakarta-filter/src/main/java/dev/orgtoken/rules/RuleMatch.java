@@ -25,10 +25,10 @@ public record RuleMatch(PathRule rule, Map<String, String> variables) {
     public RuleMatch {
         Objects.requireNonNull(rule, "rule");
         variables = Map.copyOf(variables); // no copy when already immutable (the normal case)
-        Set<String> expected = rule.path().variables();
-        if (variables.size() != expected.size() || !variables.keySet().containsAll(expected)) {
+        // Runs once per matched request: checked over the pattern's arrays, not its Set view.
+        if (!rule.path().capturesExactly(variables)) {
             throw new IllegalArgumentException("variables " + variables.keySet()
-                    + " do not match those of path '" + rule.path() + "' " + expected);
+                    + " do not match those of path '" + rule.path() + "' " + rule.path().variables());
         }
     }
 

@@ -66,7 +66,9 @@ final class RequestPath {
         if (servletPath == null && pathInfo == null) {
             return null;
         }
-        String routed = (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
+        // No concatenation in the common cases: a "/*" mapping (servletPath "") or an exact one.
+        String routed = servletPath == null || servletPath.isEmpty() ? (pathInfo == null ? "" : pathInfo)
+                : pathInfo == null || pathInfo.isEmpty() ? servletPath : servletPath + pathInfo;
         return routed.isEmpty() ? "/" : routed;
     }
 
