@@ -40,8 +40,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What {@link #verify} does, cheapest first, so a flood of bad tokens costs little:
  * <ol>
- *   <li>length and alphabet (compact JWS only, refused before decoding when too long);</li>
- *   <li>verified-token cache: a hit skips to step 6;</li>
+ *   <li>length (refused before anything else when too long), then the verified-token cache,
+ *       keyed by the token's SHA-256: a hit is a token that passed every step below, and skips
+ *       to step 6;</li>
+ *   <li>alphabet: compact JWS only (base64url and two dots);</li>
  *   <li>header: algorithm on the allow-list, {@code typ} {@code at+jwt}, no {@code crit},
  *       {@code jwk}, {@code jku}, {@code x5u}, {@code x5c}, a {@code kid};</li>
  *   <li>claims: types, issuer, and time (an expired token never costs a signature check);</li>

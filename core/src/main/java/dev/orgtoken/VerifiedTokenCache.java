@@ -9,6 +9,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.NoSuchProviderException;
+import java.security.Security;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
@@ -67,15 +69,20 @@ final class VerifiedTokenCache {
      * maps each char up to U+00FF to itself and anything above to {@code '?'}, so a string whose
      * bytes equal a cached token's is that token, char for char.
      *
-     * <p>The {@link MessageDigest} is per thread (a JDK object only, so no class-loader leak in a
-     * container): looking one up per call costs about as much as hashing a token.
+     * <p>The {@link MessageDigest} is per thread (the JDK's own {@code SUN} implementation, so no
+     * class-loader leak in a container): looking one up per call costs about as much as hashing a
+     * token.
      */
     static Digest digest(String token) {
         MessageDigest sha256 = SHA256.get();
         if (sha256 == null) {
             try {
-                sha256 = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
+                // The JDK's own implementation where there is one: a provider from the application's
+                // class path (installed first by, say, ACCP's install()) would make this per-thread
+                // value pin the web application's class loader after an undeploy.
+                sha256 = Security.getProvider("SUN") != null ? MessageDigest.getInstance("SHA-256", "SUN")
+                        : MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException | NoSuchProviderException e) {
                 throw new IllegalStateException("SHA-256 is required by every Java platform", e);
             }
             SHA256.set(sha256);

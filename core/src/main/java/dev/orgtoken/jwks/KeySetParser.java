@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 final class KeySetParser {
     private static final Logger LOG = LoggerFactory.getLogger(KeySetParser.class);
 
-    /** The odd primes up to 701: the first 126 primes but 2, ROCA's M for 1952 bits and more. */
+    /** The odd primes up to 701: the first 126 primes but 2, ROCA's M for 1984 bits and more. */
     private static final int[] ROCA_PRIMES = java.util.stream.IntStream.rangeClosed(3, 701)
             .filter(c -> BigInteger.valueOf(c).isProbablePrime(50)).toArray();
 

@@ -34,8 +34,8 @@ public final class CompactJws {
     }
 
     /**
-     * Checks only the length and alphabet: the cheap gate run before any cache lookup or
-     * decoding, so an oversized or non-JWS string costs almost nothing.
+     * Checks only the length and alphabet: the cheap gate run before any decoding (the verifier
+     * runs it on a token-cache miss), so an oversized or non-JWS string costs almost nothing.
      *
      * @param token the candidate token
      * @param maxLength the longest token accepted

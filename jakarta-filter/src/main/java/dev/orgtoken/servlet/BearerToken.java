@@ -5,7 +5,8 @@ import java.util.Enumeration;
 
 /**
  * Finds the bearer token of a request (RFC 6750 section 2): exactly one {@code Authorization:
- * Bearer <token68>} header, or, only where enabled, one {@code access_token} query parameter.
+ * Bearer <credentials>} header, or, only where enabled, one {@code access_token} query parameter.
+ * Header credentials are handed to the verifier as sent (see {@link Present}).
  * The form-body method is not supported, because reading the body would consume it for the
  * application.
  */
@@ -34,8 +35,6 @@ final class BearerToken {
 
     private static final Absent ABSENT = new Absent();
 
-    /** The description of credentials that are not one b64token. */
-    static final String BEARER_MALFORMED = "Bearer credentials are malformed";
 
     static Extraction extract(HttpServletRequest request, boolean queryTokenAllowed) {
         Enumeration<String> headers = request.getHeaders("Authorization");
@@ -89,7 +88,7 @@ final class BearerToken {
             start++;   // RFC 6750 section 2.1: "Bearer" 1*SP b64token
         }
         if (start == header.length()) {
-            return new Malformed(BEARER_MALFORMED);
+            return new Malformed("Bearer credentials are malformed");   // "Bearer" and spaces only
         }
         return new Present(header.substring(start));   // characters: see Present
     }
@@ -111,10 +110,7 @@ final class BearerToken {
         return i == n;
     }
 
-    /**
-     * The b64token alphabet as a table, indexed by ASCII code: one lookup per character of a token
-     * (about 700 for a Logto ES384 token) instead of up to ten comparisons.
-     */
+    /** The b64token alphabet, indexed by ASCII code (used for query tokens, which are opt-in). */
     private static final boolean[] B64TOKEN = new boolean[128];
 
     static {

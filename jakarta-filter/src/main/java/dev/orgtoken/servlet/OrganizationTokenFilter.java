@@ -202,12 +202,20 @@ public final class OrganizationTokenFilter implements Filter {
         } catch (RequestPath.AmbiguousPathException e) {
             return refusal(BearerChallenge.ambiguousPath(e.getMessage()), RejectionReason.AMBIGUOUS_PATH, null, "-");
         }
-        Optional<RuleMatch> match = rules.match(request.getMethod(), path);         // 2. rule
-        PathRule rule = match.map(RuleMatch::rule).orElse(null);
-        if (match.map(RuleMatch::isPublic).orElse(rules.unmatched() == UnmatchedPolicy.PUBLIC)) {
+        RuleMatch match = rules.match(request.getMethod(), path).orElse(null);      // 2. rule
+        PathRule rule = match == null ? null : match.rule();
+        if (match == null ? rules.unmatched() == UnmatchedPolicy.PUBLIC : match.isPublic()) {
             return new Pass(request);
         }
-        Requirements requirements = match.map(this::requirementsFor).orElse(unmatchedRequirements);
+        Requirements requirements;
+        try {
+            requirements = match == null ? unmatchedRequirements : requirementsFor(match);
+        } catch (IllegalArgumentException e) {
+            // A captured path segment the rule uses as the organization or audience is blank
+            // ("%20"): no token can be for it. Client input: a 400, never a 500.
+            return refusal(BearerChallenge.invalidRequest("request path names a blank organization or audience"),
+                    RejectionReason.MALFORMED_REQUEST, rule, path);
+        }
         if (requirements == null) {
             return refusal(BearerChallenge.noMatchingRule(), RejectionReason.NO_MATCHING_RULE, null, path);
         }

@@ -3,6 +3,7 @@ package dev.orgtoken.servlet;
 import static dev.orgtoken.servlet.Problems.NO_TOKEN;
 import static dev.orgtoken.servlet.Problems.assertProblem;
 import static dev.orgtoken.servlet.Problems.insufficientScope;
+import static dev.orgtoken.servlet.Problems.invalidRequest;
 import static dev.orgtoken.servlet.Problems.invalidToken;
 import static dev.orgtoken.servlet.TestRules.GLOBAL_API;
 import static dev.orgtoken.servlet.TestRules.ORG_API;
@@ -235,5 +236,33 @@ class AuthorizationRulesTest {
         assertEquals("get", d.app().last().method());
         assertEquals("user-1", d.app().last().principal());
         assertTrue(d.app().last().verifiedToken());
+    }
+
+    // ------------------------------------------------------------------ a blank organization in the path
+
+    /**
+     * {@code %20} (or another whitespace-only segment) is not ambiguous, so it reaches the rules; a
+     * rule that makes it the organization can be satisfied by no token.
+     * Found in review: it used to escape as an exception (a 500 with the container's error page).
+     */
+    @OnBothContainers
+    void blankOrganizationInThePathIsABadRequestNotAServerError(Deployment d) {
+        String token = issuer.organizationResourceToken("user-1", ORG_API, "o1", "read:members").sign();
+        String description = "request path names a blank organization or audience";
+        int before = d.hits();
+        for (String target : new String[] {"/api/organizations/%20/members", "/api/organizations/%E2%80%83/members/x"}) {
+            Answer withToken = RawHttp.send(d.container().port(), "GET " + target + " HTTP/1.1",
+                    "Authorization: Bearer " + token);
+            assertProblem(withToken, 400, invalidRequest(description), description, token);
+            Answer without = RawHttp.send(d.container().port(), "GET " + target + " HTTP/1.1");
+            assertProblem(without, 400, invalidRequest(description), description);
+        }
+        // In an audience template the blank value is part of a longer string
+        // ("urn:logto:organization: "), which no token carries: refused as any other audience.
+        Answer audience = RawHttp.send(d.container().port(), "GET /orgs/%20/settings HTTP/1.1",
+                "Authorization: Bearer " + token);
+        assertProblem(audience, 401, invalidToken("token is not for this audience"), "token is not for this audience",
+                token);
+        assertEquals(before, d.hits());
     }
 }

@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,15 +47,17 @@ import org.junit.jupiter.api.Test;
  * <ul>
  *   <li>valid, from a pool of pre-minted tokens (verified-token cache hits): 200;</li>
  *   <li>valid and minted during the run by two minter threads, each used for the first time
- *       (the cold path: a full signature check), {@code soak.distinctTokens} of them (default
- *       12,000, above the verified-token cache's 10,000-entry bound): 200;</li>
+ *       (the cold path: a full signature check), up to {@code soak.distinctTokens} of them
+ *       (default 12,000): 200;</li>
  *   <li>expired, forged (signed by another key under the issuer's kid), or carrying a random
  *       kid: 401 with {@code error="invalid_token"};</li>
  *   <li>a valid token for another organization's members: 403 with
  *       {@code error="insufficient_scope"}.</li>
  * </ul>
  * It asserts zero 5xx, zero wrong decisions and zero transport errors; that the server is alive
- * afterwards with no OutOfMemoryError; that it verified more distinct tokens than its cache holds;
+ * afterwards with no OutOfMemoryError; that it verified more distinct tokens than its cache holds
+ * (the app runs the bundled rules file with {@code token-cache-size: 2000}, so the bound is passed
+ * however fast this machine verifies ES384: a slow run still verifies several thousand);
  * and that the issuer saw few JWKS fetches (random kids cost at most one per 30 s cooldown). One
  * summary line goes to standard output (requests, per-kind counts, throughput, p50/p99 latency,
  * JWKS fetches, heap after GC).
@@ -92,15 +95,31 @@ class SoakIT {
     /** A pre-minted token and the organization whose members it may read. */
     record Minted(String token, String organization) {}
 
+    /** The verified-token cache bound the soak runs the app with: small enough to pass on any machine. */
+    private static final int CACHE_SIZE = 2_000;
+
+    /** The bundled rules file with {@code token-cache-size: 2000} in its {@code logto:} section. */
+    private static Path smallCacheRules() throws IOException {
+        String bundled = Files.readString(Path.of("src", "main", "webapp", "WEB-INF", "orgtoken.yaml"));
+        if (!bundled.contains("\nlogto:\n")) {
+            throw new IllegalStateException("the bundled rules file has no 'logto:' section line");
+        }
+        Path rules = Files.createTempFile("soak-rules", ".yaml");
+        rules.toFile().deleteOnExit();
+        Files.writeString(rules, bundled.replace("\nlogto:\n", "\nlogto:\n  token-cache-size: " + CACHE_SIZE + "\n"));
+        return rules;
+    }
+
     @Test
     void soak() throws Exception {
         int seconds = Integer.getInteger("soak.seconds", 60);
         int clients = Integer.getInteger("soak.clients", 32);
         int distinctTarget = Integer.getInteger("soak.distinctTokens", 12_000);
 
+        Path rules = smallCacheRules();
         try (LogtoTestIssuer issuer = LogtoTestIssuer.start();
                 LauncherProcess app = LauncherProcess.start(Map.of("LOGTO_ENDPOINT", issuer.endpoint().toString()),
-                        List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"))) {
+                        List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"), "--rules", rules.toString())) {
             Random random = new Random(20261121);
             List<Minted> valid = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
@@ -287,9 +306,9 @@ class SoakIT {
             for (Kind k : Kind.values()) {
                 assertTrue(counts.get(k).sum() > 0, "no " + k + " requests");
             }
-            if (distinctTarget > 10_000 && seconds >= 60) {
-                assertTrue(fresh > 10_000, "verified only " + fresh + " distinct fresh tokens; the cache bound"
-                        + " (10,000) was not exceeded");
+            if (distinctTarget > CACHE_SIZE && seconds >= 30) {
+                assertTrue(fresh > CACHE_SIZE, "verified only " + fresh + " distinct fresh tokens; the cache bound ("
+                        + CACHE_SIZE + ") was not exceeded");
             }
             // The initial fetch, then random kids: at most one forced refresh per 30 s cooldown
             // (counted from the warm-up), plus one TTL refresh per 8 min (4/5 of 10 min).
