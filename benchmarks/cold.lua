@@ -1,7 +1,8 @@
 -- wrk script for the cold cases: every request carries the next token from a file of distinct,
 -- pre-minted tokens (one per line), so a verifier never sees the same token twice.
 -- Usage: wrk -t1 -c16 -d20s -s benchmarks/cold.lua URL -- TOKEN_FILE
--- With -t N each thread takes every N-th token, starting at its own offset.
+-- Only -t1 is supported (run-http.sh uses it): each wrk thread runs its own Lua state, and they
+-- would all replay the same tokens.
 local tokens, count, index, stride = {}, 0, 0, 1
 local thread_id, threads = 0, 0
 
