@@ -92,12 +92,12 @@ wrk_run() {  # name seconds context header|tokens-file ; prints requests/s
 }
 
 declare -A RPS CPU P50 P99 NOTE
-measure() {  # name context header|tokens-file
-  local name=$1 context=$2 source=$3 hits0 miss0 nhits0 nmiss0 ticks0
+measure() {  # name context header|tokens-file [measured tokens-file, when the warm-up gets its own]
+  local name=$1 context=$2 source=$3 measured=${4:-$3} hits0 miss0 nhits0 nmiss0 ticks0
   wrk_run "$name-warmup" "$WARMUP" "$context" "$source" > /dev/null
   hits0=$(counter ours.hits); miss0=$(counter ours.misses); nhits0=$(counter native.hits); nmiss0=$(counter native.misses)
   ticks0=$(cpu_ticks)
-  RPS[$name]=$(wrk_run "$name" "$DURATION" "$context" "$source")
+  RPS[$name]=$(wrk_run "$name" "$DURATION" "$context" "$measured")
   CPU[$name]=$(cpu_per_request "$ticks0" "$(cpu_ticks)" "$name")
   P50[$name]=$(awk '$1 == "50%" { print $2 }' "$OUT/$name.txt")
   P99[$name]=$(awk '$1 == "99%" { print $2 }' "$OUT/$name.txt")
@@ -135,22 +135,10 @@ split_tokens() {  # file -> file.warmup (first part) and file.measure (rest)
 }
 split_tokens "$OUT/jdk.tokens" $(( JDK_COLD_TOKENS * WARMUP / (WARMUP + DURATION) ))
 split_tokens "$OUT/native.tokens" $(( NATIVE_COLD_TOKENS * WARMUP / (WARMUP + DURATION) ))
-measure_cold() {  # name context tokens-base
-  local name=$1 context=$2 base=$3 hits0 miss0 nhits0 nmiss0 ticks0
-  wrk_run "$name-warmup" "$WARMUP" "$context" "$base.warmup" > /dev/null
-  hits0=$(counter ours.hits); miss0=$(counter ours.misses); nhits0=$(counter native.hits); nmiss0=$(counter native.misses)
-  ticks0=$(cpu_ticks)
-  RPS[$name]=$(wrk_run "$name" "$DURATION" "$context" "$base.measure")
-  CPU[$name]=$(cpu_per_request "$ticks0" "$(cpu_ticks)" "$name")
-  P50[$name]=$(awk '$1 == "50%" { print $2 }' "$OUT/$name.txt")
-  P99[$name]=$(awk '$1 == "99%" { print $2 }' "$OUT/$name.txt")
-  NOTE[$name]="token cache: ours $(( $(counter ours.hits) - hits0 )) hits / $(( $(counter ours.misses) - miss0 )) misses, native $(( $(counter native.hits) - nhits0 )) hits / $(( $(counter native.misses) - nmiss0 )) misses"
-  printf '%-18s %9s req/s  server CPU %7s us/req  p50 %-8s p99 %-8s %s\n' "$name" "${RPS[$name]}" "${CPU[$name]}" \
-    "${P50[$name]}" "${P99[$name]}" "${NOTE[$name]}"
-}
-measure_cold ours-cold ours "$OUT/jdk.tokens"
-measure_cold ours-native-cold ours-native "$OUT/native.tokens"
-measure_cold spring-cold spring "$OUT/jdk.tokens"   # Spring caches nothing: the same tokens as ours-cold
+measure ours-cold ours "$OUT/jdk.tokens.warmup" "$OUT/jdk.tokens.measure"
+measure ours-native-cold ours-native "$OUT/native.tokens.warmup" "$OUT/native.tokens.measure"
+# Spring caches nothing: the same tokens as ours-cold
+measure spring-cold spring "$OUT/jdk.tokens.warmup" "$OUT/jdk.tokens.measure"
 fi
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
