@@ -12,7 +12,11 @@ import dev.orgtoken.Requirements;
 import dev.orgtoken.VerifiedToken;
 import dev.orgtoken.testkit.LogtoTestIssuer;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The client-credentials token source against the testkit's /oidc/token, over real HTTP. */
 class ClientCredentialsTokenSourceTest {
@@ -226,6 +232,40 @@ class ClientCredentialsTokenSourceTest {
         assertEquals(Optional.empty(), e.error());
         assertTrue(e.getMessage().contains("unreachable"), e.getMessage());
         assertNoSecret(e);
+    }
+
+    /** A token endpoint that accepts the connection and never answers: bounded by the request timeout. */
+    @Test
+    @Timeout(30)   // a missing timeout would hang here, not fail
+    void aHangingEndpointTimesOutWithinTheRequestTimeout() throws Exception {
+        List<Socket> held = new CopyOnWriteArrayList<>();
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                while (!silent.isClosed()) {
+                    try {
+                        held.add(silent.accept());   // read nothing, answer nothing
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            ClientCredentialsTokenSource source = source().logtoEndpoint("http://127.0.0.1:" + silent.getLocalPort())
+                    .connectTimeout(Duration.ofSeconds(1)).requestTimeout(Duration.ofSeconds(1)).build();
+            long start = System.nanoTime();
+            TokenRequestException e = assertThrows(TokenRequestException.class, source::token);
+            long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertTrue(millis >= 900 && millis < 5_000, "answered after " + millis + " ms");
+            assertFalse(held.isEmpty(), "the request never reached the silent endpoint");
+            assertEquals(0, e.status());
+            assertTrue(e.getMessage().contains("HttpTimeoutException"), e.getMessage());
+            assertNoSecret(e);
+        } finally {
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
     }
 
     @Test
