@@ -38,7 +38,9 @@ interface Container extends AutoCloseable {
     void start(FilterSetup filter, Servlet servlet) throws StartFailure;
 
     /** @return {@code http://127.0.0.1:<port>} */
-    URI baseUri();
+    default URI baseUri() {
+        return URI.create("http://127.0.0.1:" + port());
+    }
 
     /** @return the local port */
     int port();

@@ -3,7 +3,6 @@ package dev.orgtoken.servlet;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletContext;
-import java.net.URI;
 import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -64,11 +63,6 @@ final class JettyContainer implements Container {
             }
         }
         return b.toString();
-    }
-
-    @Override
-    public URI baseUri() {
-        return URI.create("http://127.0.0.1:" + port());
     }
 
     @Override

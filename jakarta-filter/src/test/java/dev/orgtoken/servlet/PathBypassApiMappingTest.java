@@ -152,14 +152,9 @@ class PathBypassApiMappingTest {
     @MethodSource("cases")
     void whatReachesApiPassedTheFilter(Deployment d, Payload payload) {
         String token = payload.token() == Token.NONE ? null : TOKENS.get(payload.token());
-        List<String> headers = new ArrayList<>(payload.headers());
-        if (token != null) {
-            headers.add("Authorization: Bearer " + token);
-        }
         int before = d.hits();
         EchoServlet.Seen lastBefore = d.app().last();
-        String requestLine = payload.requestLine().replace("{port}", Integer.toString(d.container().port()));
-        Answer answer = RawHttp.send(d.container().port(), requestLine, headers.toArray(String[]::new));
+        Answer answer = payload.send(d, token);
         boolean reached = d.hits() != before;
         Problems.assertNoSecrets(answer, token);
         boolean apiExpected = payload.mayReach() != null && underApi(payload.mayReach());
@@ -173,17 +168,17 @@ class PathBypassApiMappingTest {
                         .put(d.name(), answer.status() + " app (unfiltered " + seen.path() + ")");
                 assertFalse(seen.verifiedToken(), () -> "the filter ran on " + seen.path());
                 assertNull(seen.principal(), () -> "a principal on an unfiltered path " + seen.path());
-                assertFalse(apiExpected && payload.mustPass(), () -> requestLine + " should have reached "
+                assertFalse(apiExpected && payload.mustPass(), () -> payload.requestLine() + " should have reached "
                         + payload.mayReach() + " but reached " + seen.path());
                 return;
             }
             OBSERVED.computeIfAbsent(payload.id(), k -> new LinkedHashMap<>()).put(d.name(), answer.status() + " app");
             if (token == null || !seen.verifiedToken()) {
-                fail("BYPASS: " + requestLine + " reached " + seen.path() + " without passing the filter with a token: "
+                fail("BYPASS: " + payload.requestLine() + " reached " + seen.path() + " without passing the filter with a token: "
                         + answer);
             }
             if (!seen.path().equals(payload.mayReach())) {
-                fail("BYPASS: " + requestLine + " reached the application as " + seen.path() + " with "
+                fail("BYPASS: " + payload.requestLine() + " reached the application as " + seen.path() + " with "
                         + payload.token() + ": " + answer);
             }
             assertEquals(200, answer.status(), answer::toString);
@@ -197,7 +192,7 @@ class PathBypassApiMappingTest {
         OBSERVED.computeIfAbsent(payload.id(), k -> new LinkedHashMap<>()).put(d.name(), answer.status() + " " + by);
         assertEquals(lastBefore, d.app().last());
         if (payload.mustPass() && apiExpected) {
-            fail(requestLine + " is covered by a rule the token satisfies, but was refused: " + answer);
+            fail(payload.requestLine() + " is covered by a rule the token satisfies, but was refused: " + answer);
         }
         if (by.equals("container") && payload.containerMay().contains(answer.status())) {
             return;

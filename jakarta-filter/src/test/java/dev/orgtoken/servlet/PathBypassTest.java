@@ -97,6 +97,16 @@ class PathBypassTest {
         public String toString() {
             return id;
         }
+
+        /** Sends the raw request line and headers, plus the bearer token when there is one. */
+        Answer send(Deployment d, String bearerToken) {
+            List<String> all = new ArrayList<>(headers);
+            if (bearerToken != null) {
+                all.add("Authorization: Bearer " + bearerToken);
+            }
+            int port = d.container().port();
+            return RawHttp.send(port, requestLine.replace("{port}", Integer.toString(port)), all.toArray(String[]::new));
+        }
     }
 
     private static Payload refuse(String id, String requestLine, Token token, String... headers) {
@@ -237,14 +247,9 @@ class PathBypassTest {
     @MethodSource("cases")
     void payloadIsRefusedOrReallyCovered(Deployment d, Payload payload) {
         String token = payload.token() == Token.NONE ? null : TOKENS.get(payload.token());
-        List<String> headers = new ArrayList<>(payload.headers());
-        if (token != null) {
-            headers.add("Authorization: Bearer " + token);
-        }
         int before = d.hits();
         EchoServlet.Seen lastBefore = d.app().last();
-        String requestLine = payload.requestLine().replace("{port}", Integer.toString(d.container().port()));
-        Answer answer = RawHttp.send(d.container().port(), requestLine, headers.toArray(String[]::new));
+        Answer answer = payload.send(d, token);
         boolean reached = d.hits() != before;
         String by = answeredBy(answer, reached);
         OBSERVED.computeIfAbsent(payload.id(), k -> new LinkedHashMap<>()).put(d.name(), answer.status() + " " + by);
@@ -252,7 +257,7 @@ class PathBypassTest {
         if (reached) {
             String seen = d.app().last().path();
             if (payload.mayReach() == null || !payload.mayReach().equals(seen)) {
-                fail("BYPASS: " + requestLine + " reached the application as " + seen + " with " + payload.token()
+                fail("BYPASS: " + payload.requestLine() + " reached the application as " + seen + " with " + payload.token()
                         + ": " + answer);
             }
             assertEquals(before + 1, d.hits());
@@ -265,7 +270,7 @@ class PathBypassTest {
         }
         assertEquals(lastBefore, d.app().last());
         if (payload.mustPass()) {
-            fail(requestLine + " is covered by a rule the token satisfies, but was refused: " + answer);
+            fail(payload.requestLine() + " is covered by a rule the token satisfies, but was refused: " + answer);
         }
         if (by.equals("container") && payload.containerMay().contains(answer.status())) {
             return;   // the container's own answer, before any filter or servlet (see the table)

@@ -4,7 +4,6 @@ import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -131,11 +130,6 @@ final class TomcatContainer implements Container {
             throw new StartFailure("tomcat.start() returned, context state " + state + ", " + errors.size()
                     + " SEVERE log record(s)", messages.toString(), null);
         }
-    }
-
-    @Override
-    public URI baseUri() {
-        return URI.create("http://127.0.0.1:" + port());
     }
 
     @Override
