@@ -37,6 +37,11 @@ public enum RejectionReason {
     NOT_YET_VALID(ErrorCode.INVALID_TOKEN),
     /** {@code iat} is in the future (beyond the clock skew). */
     ISSUED_IN_FUTURE(ErrorCode.INVALID_TOKEN),
+    /**
+     * The token is sender-constrained ({@code cnf}: DPoP, RFC 9449, or mutual TLS, RFC 8705) and
+     * this verifier cannot check the proof of possession, so it is not accepted as a bearer token.
+     */
+    SENDER_CONSTRAINED(ErrorCode.INVALID_TOKEN),
     /** {@code aud} does not contain the required audience. */
     WRONG_AUDIENCE(ErrorCode.INVALID_TOKEN),
     /** The token carries no organization, and one is required. */

@@ -56,6 +56,13 @@ final class TokenClaimsReader {
         String jti = optionalString(payload, "jti");
         Set<String> scopes = scopes(payload.get("scope"));
         String organizationId = organization(optionalString(payload, "organization_id"), audiences);
+        if (payload.containsKey("cnf")) {
+            // A sender-constrained token (RFC 9449 DPoP: cnf.jkt; RFC 8705 mTLS: cnf.x5t#S256) is
+            // only valid with proof of its key. Accepting it as a plain bearer token would defeat
+            // the binding, so it is refused until a proof check exists (outside review, finding 5).
+            throw new TokenRejectedException(RejectionReason.SENDER_CONSTRAINED,
+                    "token is bound to a key (cnf); only bearer tokens are accepted");
+        }
         @SuppressWarnings("unchecked")
         Map<String, Object> claims = (Map<String, Object>) freeze(payload, 1);
         return new VerifiedToken(issuer, subject, clientId, organizationId, audiences, scopes, exp, iat, nbf, jti,

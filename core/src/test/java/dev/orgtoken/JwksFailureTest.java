@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.jose4j.json.JsonUtil;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Outages, bad answers, timeouts, redirects and shutdown: what the verifier does when the JWKS misbehaves. */
 class JwksFailureTest extends JwksFixture {
@@ -141,7 +143,7 @@ class JwksFailureTest extends JwksFixture {
     // 12. Malformed sets keep the last good one -----------------------------------------------
 
     @Test
-    void aMalformedEmptyOrOversizedSetKeepsTheLastGoodOne() throws Exception {
+    void aMalformedOrOversizedSetKeepsTheLastGoodOne() throws Exception {
         OrganizationTokenVerifier verifier = build(builder().jwksMaxResponseBytes(2048));
         assertTrue(verifier.warmUp());
         SigningKey unpublished = SigningKey.generate(KeyType.EC_P384);
@@ -149,8 +151,7 @@ class JwksFailureTest extends JwksFixture {
         String padding = "x".repeat(3000);
         Map<String, String> bodies = Map.of(
                 "garbage", "<html>this is not json",
-                "no keys", "{\"keys\":[]}",
-                "symmetric only", "{\"keys\":[{\"kty\":\"oct\",\"k\":\"AAAA\",\"kid\":\"x\"}]}",
+                "no keys array", "{\"keys\":{}}",
                 "oversized", "{\"keys\":[" + current + "," + unpublished.publicJwk() + "],\"pad\":\"" + padding + "\"}");
         long failures = 0;
         for (Map.Entry<String, String> body : bodies.entrySet()) {
@@ -165,6 +166,38 @@ class JwksFailureTest extends JwksFixture {
         }
         assertEquals(1, counters.jwksFetchedCount());
         assertEquals(0, counters.rejectedCount(RejectionReason.KEYS_UNAVAILABLE));
+    }
+
+    /**
+     * Outside review, finding 3: a well-formed answer with no usable key is the issuer's word that
+     * it trusts none of the old keys (it withdrew its last key, or rotated to a key type the
+     * allow-list refuses). It used to count as a failed fetch, so the withdrawn key, and the tokens
+     * cached under it, stayed trusted for the 24 h stale period.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"{\"keys\":[]}", "{\"keys\":[{\"kty\":\"oct\",\"k\":\"AAAA\",\"kid\":\"x\"}]}"})
+    void aWellFormedSetWithoutUsableKeysUntrustsEveryKey(String body) throws Exception {
+        OrganizationTokenVerifier verifier = build(builder());
+        String cached = token();
+        verifier.verify(cached, REQUIRE_API);
+        assertEquals(1, counters.tokenCacheMissCount());
+
+        issuer.respondWithBody("application/json", body);
+        clock.advance(COOLDOWN.plusSeconds(1));
+        // Any refresh will do; a token with a new kid forces one now.
+        SigningKey unpublished = SigningKey.generate(KeyType.EC_P384);
+        assertEquals(RejectionReason.UNKNOWN_KEY, rejected(verifier, tokenSignedBy(unpublished)).reason());
+        assertEquals(2, counters.jwksFetchedCount());
+
+        assertEquals(RejectionReason.UNKNOWN_KEY, rejected(verifier, cached).reason(), "the cached token");
+        assertEquals(RejectionReason.UNKNOWN_KEY, rejected(verifier, token()).reason(), "a fresh token");
+        assertFalse(verifier.warmUp(), "no usable key");
+        assertEquals(0, counters.jwksFetchFailedCount());
+
+        // The issuer publishes a key again: it is learned on the next forced refresh.
+        issuer.respondNormally();
+        clock.advance(COOLDOWN.plusSeconds(1));
+        verifier.verify(token(), REQUIRE_API);
     }
 
     @Test

@@ -62,6 +62,30 @@ class VerifierRulesTest {
         return rejected(token, Requirements.audience(API)).reason();
     }
 
+    // 0. Sender-constrained tokens ------------------------------------------------------------
+
+    /**
+     * Outside review, finding 5: Logto puts {@code cnf} in tokens when DPoP (RFC 9449: {@code jkt})
+     * or mutual TLS (RFC 8705: {@code x5t#S256}) is on. Without a proof-of-possession check such a
+     * token must not pass as a bearer token: that would defeat the binding. Refused after the
+     * signature would also pass, so the refusal is about the binding, not the token's validity.
+     */
+    @Test
+    void senderConstrainedTokensAreRefused() throws Exception {
+        for (Map<String, Object> cnf : List.<Map<String, Object>>of(
+                Map.of("jkt", "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"),
+                Map.of("x5t#S256", "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"),
+                Map.of())) {
+            String token = issuer.globalApiToken("user-1", API, "read:members").claim("cnf", cnf).sign();
+            TokenRejectedException e = rejected(token, Requirements.audience(API));
+            assertEquals(RejectionReason.SENDER_CONSTRAINED, e.reason(), cnf::toString);
+            assertEquals(ErrorCode.INVALID_TOKEN, e.errorCode());
+            assertEquals("token is bound to a key (cnf); only bearer tokens are accepted", e.getMessage());
+        }
+        // The same token without cnf passes.
+        verifier.verify(issuer.globalApiToken("user-1", API, "read:members").sign(), Requirements.audience(API));
+    }
+
     // 1. Signature ---------------------------------------------------------------------------
 
     @ParameterizedTest

@@ -45,8 +45,11 @@ import org.slf4j.LoggerFactory;
  *       wait at most the request timeout. A flood of random kids therefore costs at most one
  *       fetch per cooldown, and N concurrent requests for a new key cost one fetch.</li>
  * </ul>
- * A successful fetch replaces the set entirely: a key that disappears is untrusted at once. A
- * failed or unusable fetch keeps the last good set until {@code staleFor} after it went stale.
+ * A successful fetch replaces the set entirely: a key that disappears is untrusted at once, and a
+ * well-formed set with no usable key at all (the issuer withdrew its last key, or rotated to a key
+ * type the allow-list refuses) untrusts every key. A failed fetch (no answer, a status other than
+ * 200 or 304, a body that is not a key set or is too large) keeps the last good set until
+ * {@code staleFor} after it went stale.
  * Conditional requests ({@code If-None-Match}) make the periodic refresh cheap; a 304 extends the
  * TTL. A server {@code max-age} counts only inside [1 min, 24 h], so Logto's {@code max-age=0}
  * never causes a fetch per request.
@@ -71,6 +74,12 @@ public final class JwksCache implements AutoCloseable {
     private volatile long lastFailureAt = Long.MIN_VALUE;
     private volatile ScheduledFuture<?> nextRefresh;
     private volatile boolean closed;
+    /**
+     * Runs where a lookup has read the key set but not yet decided whether to fetch: the place the
+     * single-flight race happened. A no-op; {@code JwksSingleFlightTest} holds a thread here to
+     * replay that interleaving deterministically.
+     */
+    volatile Runnable beforeRefreshDecision = () -> { };
 
     /** An immutable snapshot of the trusted keys. */
     record KeySet(Map<String, VerificationKey> keys, String etag, Instant freshUntil, Instant usableUntil) {}
@@ -108,9 +117,10 @@ public final class JwksCache implements AutoCloseable {
      */
     public VerificationKey keyFor(String kid) throws KeyLookupException {
         Instant now = settings.clock().instant();
-        KeySet set = usable(current, now);
+        KeySet seen = current;
+        KeySet set = usable(seen, now);
         if (set == null) {
-            set = awaitRefresh(now, true);
+            set = awaitRefresh(seen, now, true);
             if (set == null) {
                 throw new KeyLookupException(true, "signing keys are unavailable");
             }
@@ -122,7 +132,7 @@ public final class JwksCache implements AutoCloseable {
             }
             return key;
         }
-        KeySet refreshed = awaitRefresh(now, false);
+        KeySet refreshed = awaitRefresh(set, now, false);
         if (refreshed != null && (key = refreshed.keys().get(kid)) != null) {
             return key;
         }
@@ -136,10 +146,11 @@ public final class JwksCache implements AutoCloseable {
      * @return true when a usable key set is cached afterwards
      */
     public boolean warmUp() {
-        if (usable(current, settings.clock().instant()) != null) {
-            return true;
+        KeySet set = usable(current, settings.clock().instant());
+        if (set == null && !closed) {
+            set = await(refresh());
         }
-        return !closed && await(refresh()) != null;
+        return set != null && !set.keys().isEmpty();
     }
 
     /** @return the kids trusted right now (empty before the first successful fetch) */
@@ -171,14 +182,26 @@ public final class JwksCache implements AutoCloseable {
      * refuse a token whose key is being (or has just been) fetched. When no new fetch is allowed,
      * the answer is the latest set, which may already hold the key.
      *
+     * <p>The caller's snapshot is compared with the current set inside the lock: a fetch that
+     * completed after the caller looked has already cleared {@link #inFlight}, and without the
+     * comparison the caller would start a second fetch for keys that just arrived (32 concurrent
+     * first requests made 3 fetches on a loaded machine; outside review, finding 4; reproduced by
+     * {@code JwksSingleFlightTest}).
+     *
+     * @param seen the set the caller looked at (null when there was none)
      * @param nothingUsable true when there is no usable set at all: then a recent failure (within
      *     the cooldown) is answered at once instead of hammering a down issuer from every request
      */
-    private KeySet awaitRefresh(Instant now, boolean nothingUsable) {
+    private KeySet awaitRefresh(KeySet seen, Instant now, boolean nothingUsable) {
+        beforeRefreshDecision.run();
         CompletableFuture<KeySet> running;
         synchronized (refreshStart) {
             running = inFlight.get();
             if (running == null) {
+                if (current != seen) {
+                    // Another fetch finished since the caller looked: its answer is as fresh as ours would be.
+                    return usable(current, now);
+                }
                 if (closed) {
                     // After close() lookups answer from memory only, even with a supplied HttpClient.
                     return usable(current, now);
@@ -279,6 +302,10 @@ public final class JwksCache implements AutoCloseable {
     private void install(KeySet next) {
         KeySet previous = current;
         current = next;
+        if (next.keys().isEmpty() && (previous == null || !previous.keys().isEmpty())) {
+            warning.warn("JWKS from {} holds no usable key; every token is refused until it does",
+                    settings.jwksUri());
+        }
         if (previous == null || previous.keys() == next.keys()) {
             return;
         }

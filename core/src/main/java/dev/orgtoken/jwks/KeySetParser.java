@@ -43,9 +43,10 @@ final class KeySetParser {
 
     /**
      * @param json the response body
-     * @return the usable keys by kid, in document order
+     * @return the usable keys by kid, in document order; empty when the document is well formed
+     *     but none of its keys is usable
      * @throws IllegalArgumentException when the document as a whole is unusable (not JSON, no
-     *     {@code keys} array, or no usable key at all); the caller keeps the last good set
+     *     {@code keys} array); the caller keeps the last good set
      */
     Map<String, VerificationKey> parse(String json) {
         Map<String, Object> document;
@@ -73,9 +74,9 @@ final class KeySetParser {
             LOG.warn("JWKS lists kid '{}' more than once; ignoring every key with that kid", kid);
             usable.remove(kid);
         }
-        if (usable.isEmpty()) {
-            throw new IllegalArgumentException("JWKS has no usable signature key");
-        }
+        // An empty result is an answer, not a failure: the issuer says it trusts none of the keys we
+        // knew (outside review, finding 3), so it replaces them. Keeping the old set for the stale
+        // period would go on trusting a withdrawn key.
         return Collections.unmodifiableMap(usable);
     }
 

@@ -6,12 +6,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -196,6 +199,36 @@ public final class RuleSet {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The methods that rules covering a path allow, for a request that {@link #match} found no rule
+     * for. A path some rule's pattern covers is never left to {@link #unmatched()}: a method its
+     * rules do not list is refused (outside review, finding 9: under {@code unmatched:
+     * authenticated} a DELETE on a GET-only organization path needed only a default-audience
+     * token; under {@code public} it needed none).
+     *
+     * @param normalizedPath the path, as for {@link #match}
+     * @return the methods the covering rules list ({@code GET} adds {@code HEAD}), in rule order;
+     *     empty when no rule's pattern covers the path
+     */
+    public Set<String> methodsCovering(String normalizedPath) {
+        int[] bounds = PathPattern.segmentBounds(normalizedPath);
+        if (bounds == null) {
+            return Set.of();
+        }
+        Set<String> methods = new LinkedHashSet<>();
+        for (int r = 0; r < ruleArray.length; r++) {
+            PathRule rule = ruleArray[r];
+            if (rule.path().matches(normalizedPath, bounds, literalOrders[r])) {
+                // A rule without a method list covers every method, so match() would have found it.
+                methods.addAll(rule.methods());
+                if (rule.methods().contains("GET")) {
+                    methods.add("HEAD");
+                }
+            }
+        }
+        return Collections.unmodifiableSet(methods);
     }
 
     /**

@@ -10,10 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
@@ -59,6 +63,12 @@ final class RulesFileLoader {
 
     private final String source;
     private final Function<String, String> lookup;
+    /** Every scalar with a substitution so far, resolved to as written: messages show these (see {@link #redact}). */
+    private final Map<String, String> writtenByResolved = new LinkedHashMap<>();
+    /** Every value substituted so far: none may appear in an error message. */
+    private final List<Substitution.Insert> substituted = new ArrayList<>();
+    /** The substituted values of each scalar: an error at that scalar may quote parts of them. */
+    private final Map<Node, List<Substitution.Insert>> insertsByNode = new IdentityHashMap<>();
 
     RulesFileLoader(String source, Function<String, String> lookup) {
         this.source = source;
@@ -211,7 +221,7 @@ final class RulesFileLoader {
 
         Node audience = value(keys, "audience");
         if (audience != null) {
-            String text = string(audience, "audience");
+            String text = literalAudience(audience);
             apply(keys, "audience", top, () -> builder.defaultAudience(text));
         }
         Node unmatched = value(keys, "unmatched");
@@ -341,7 +351,12 @@ final class RulesFileLoader {
         if (pathNode == null) {
             throw error(rule, "rule is missing 'path'");
         }
-        String path = string(pathNode, "path");
+        Substitution.Resolved resolvedPath = resolved(pathNode, "path");
+        if (resolvedPath.insertsContainAny("*{}")) {
+            throw error(pathNode, "the value of " + resolvedPath.references() + " must be literal text in 'path': no '*',"
+                    + " '{' or '}' (a variable can never add a wildcard or a path variable)");
+        }
+        String path = resolvedPath.text();
         PathRule.Builder[] b = new PathRule.Builder[1];
         apply(keys, "path", rule, () -> b[0] = PathRule.builder(path));
         for (Map.Entry<String, NodeTuple> e : keys.entrySet()) {
@@ -359,13 +374,21 @@ final class RulesFileLoader {
                     b[0].publicAccess(bool(v, key));
                     break;
                 case "audience": {
-                    String s = string(v, key);
+                    String s = literalAudience(v);
                     apply(keys, key, rule, () -> b[0].audience(s));
                     break;
                 }
                 case "organization": {
-                    String s = string(v, key);
-                    apply(keys, key, rule, () -> b[0].organization(s));
+                    Substitution.Resolved r = resolved(v, key);
+                    // A substituted organization is an id, never 'any' or '{variable}': ORG=any must
+                    // not widen a rule to every organization (outside review, finding 7).
+                    apply(keys, key, rule, () -> {
+                        if (r.inserts().isEmpty()) {
+                            b[0].organization(r.text());
+                        } else {
+                            b[0].organization(literalOrganization(r));
+                        }
+                    });
                     break;
                 }
                 case "scopes": {
@@ -452,16 +475,48 @@ final class RulesFileLoader {
     }
 
     private String string(Node node, String key) {
+        return resolved(node, key).text();
+    }
+
+    /** A scalar with its {@code ${...}} references resolved, remembering the substituted values. */
+    private Substitution.Resolved resolved(Node node, String key) {
         if (!(node instanceof ScalarNode)) {
             throw error(node, "'" + key + "' must be a single value, found " + describe(node));
         }
         if (isNull(node)) {
             throw error(node, "'" + key + "' has no value");
         }
+        Substitution.Resolved r;
         try {
-            return Substitution.apply(((ScalarNode) node).getValue(), lookup);
+            r = Substitution.resolve(((ScalarNode) node).getValue(), lookup);
         } catch (IllegalArgumentException e) {
-            throw error(node, e.getMessage(), e);
+            throw error(node, e.getMessage());
+        }
+        if (!r.inserts().isEmpty()) {
+            substituted.addAll(r.inserts());
+            insertsByNode.put(node, r.inserts());
+            writtenByResolved.put(r.text(), ((ScalarNode) node).getValue());
+        }
+        return r;
+    }
+
+    /** An audience whose substituted parts stay literal: a variable cannot add a {@code {placeholder}}. */
+    private String literalAudience(Node node) {
+        Substitution.Resolved r = resolved(node, "audience");
+        if (r.insertsContainAny("{}")) {
+            throw error(node, "the value of " + r.references() + " must be literal text in 'audience': no '{' or '}'"
+                    + " (a variable can never add a placeholder)");
+        }
+        return r.text();
+    }
+
+    private static OrganizationRule literalOrganization(Substitution.Resolved r) {
+        try {
+            return new OrganizationRule.Literal(r.text());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigProblem("organization", "the value of " + r.references()
+                    + " is not a valid organization id (a substituted organization is always a literal id:"
+                    + " no whitespace, control characters or braces)");
         }
     }
 
@@ -536,7 +591,7 @@ final class RulesFileLoader {
         if (node instanceof ScalarNode) {
             return "'" + ((ScalarNode) node).getValue() + "'";
         }
-        return "a " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        return "a " + node.getNodeType().name().toLowerCase(Locale.ROOT);
     }
 
     // ---------------------------------------------------------------- locations
@@ -546,11 +601,11 @@ final class RulesFileLoader {
     }
 
     private RulesFileException error(Node node, String problem) {
-        return error(node.getStartMark(), problem, null);
+        return error(node, problem, null);
     }
 
     private RulesFileException error(Node node, String problem, Throwable cause) {
-        return error(node.getStartMark(), problem, cause);
+        return located(node.getStartMark(), redact(problem, insertsByNode.getOrDefault(node, List.of())), cause);
     }
 
     private RulesFileException error(Optional<Mark> mark, String problem) {
@@ -558,9 +613,55 @@ final class RulesFileLoader {
     }
 
     private RulesFileException error(Optional<Mark> mark, String problem, Throwable cause) {
+        return located(mark, redact(problem, List.of()), cause);
+    }
+
+    private RulesFileException located(Optional<Mark> mark, String redactedProblem, Throwable cause) {
         int line = mark.map(m -> m.getLine() + 1).orElse(0);
         int column = mark.map(m -> m.getColumn() + 1).orElse(0);
-        return new RulesFileException(source, line, column, problem, cause);
+        // A builder's own exception repeats the message unredacted, and containers log causes: drop it.
+        Throwable kept = cause instanceof IllegalArgumentException ? null : cause;
+        return new RulesFileException(source, line, column, redactedProblem, kept);
+    }
+
+    /**
+     * Keeps substituted values out of a message. Values come from the environment and may be
+     * secrets, which containers would log with the message (outside review, finding 6); the
+     * variable's name says as much to the person fixing the file. A quoted value is shown as
+     * written ({@code https://${HOST}/api}). If a substituted value still shows, or a word of the
+     * failing scalar's own values does (a hint that splits or upper-cases it), the whole message
+     * gives way to one that names only the variables.
+     *
+     * @param atNode the values substituted in the scalar the error is about (empty if none)
+     */
+    private String redact(String problem, List<Substitution.Insert> atNode) {
+        if (substituted.isEmpty()) {
+            return problem;
+        }
+        List<Map.Entry<String, String>> longestFirst = new ArrayList<>(writtenByResolved.entrySet());
+        longestFirst.sort((a, b) -> b.getKey().length() - a.getKey().length());
+        String out = problem;
+        for (Map.Entry<String, String> e : longestFirst) {
+            if (!e.getKey().isEmpty()) {
+                out = out.replace(e.getKey(), e.getValue());
+            }
+        }
+        Set<String> shown = new LinkedHashSet<>();
+        for (Substitution.Insert insert : substituted) {
+            if (insert.value().length() >= 2 && out.contains(insert.value())) {
+                shown.add(insert.reference());
+            }
+        }
+        String lower = out.toLowerCase(Locale.ROOT);
+        for (Substitution.Insert insert : atNode) {
+            for (String word : insert.value().toLowerCase(Locale.ROOT).split("[\\s,\\[\\]'\"]+")) {
+                if (word.length() >= 2 && lower.contains(word)) {
+                    shown.add(insert.reference());
+                }
+            }
+        }
+        return shown.isEmpty() ? out
+                : "this value is invalid; it comes from " + String.join(", ", shown) + ", whose value is not shown";
     }
 
     /** 1-based line and column of the code point at {@code position}. */

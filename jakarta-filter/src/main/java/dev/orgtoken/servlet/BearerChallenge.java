@@ -18,9 +18,15 @@ import java.util.Set;
  * @param scopes the scopes to announce in a 403 challenge
  * @param retryAfterSeconds for 503, the {@code Retry-After} value; otherwise 0
  * @param challenge whether to send {@code WWW-Authenticate}
+ * @param allow for 405, the methods for the {@code Allow} header; otherwise empty
  */
 record BearerChallenge(int status, String error, String description, Set<String> scopes, long retryAfterSeconds,
-        boolean challenge) {
+        boolean challenge, Set<String> allow) {
+
+    BearerChallenge(int status, String error, String description, Set<String> scopes, long retryAfterSeconds,
+            boolean challenge) {
+        this(status, error, description, scopes, retryAfterSeconds, challenge, Set.of());
+    }
 
     static BearerChallenge missingToken() {
         return new BearerChallenge(401, null, "a bearer token is required", Set.of(), 0, true);
@@ -37,6 +43,24 @@ record BearerChallenge(int status, String error, String description, Set<String>
 
     static BearerChallenge noMatchingRule() {
         return new BearerChallenge(403, null, "no rule allows this request", Set.of(), 0, false);
+    }
+
+    /**
+     * Rules cover the path, but none lists this method. Not about credentials: no challenge. The
+     * {@code Allow} header lists what the rules allow (RFC 9110 section 15.5.6 requires it).
+     */
+    static BearerChallenge methodNotAllowed(Set<String> allowed) {
+        return new BearerChallenge(405, null, "no rule allows this method on this path", Set.of(), 0, false, allowed);
+    }
+
+    /**
+     * An ERROR dispatch to an error page the rules refuse this request: the status the application
+     * (or container) chose stands, without the page. Writing it directly rather than calling
+     * {@code sendError} is what keeps the error page from looping into another refusal.
+     */
+    BearerChallenge withholdingErrorPage(int errorStatus) {
+        int code = errorStatus >= 400 && errorStatus <= 599 ? errorStatus : 500;
+        return new BearerChallenge(code, null, "the error page is not available to this request", Set.of(), 0, false);
     }
 
     static BearerChallenge of(ErrorCode code, String description, Set<String> scopes, long retryAfterSeconds) {
@@ -71,6 +95,9 @@ record BearerChallenge(int status, String error, String description, Set<String>
         if (challenge) {
             response.setHeader("WWW-Authenticate", headerValue(realm));
         }
+        if (!allow.isEmpty()) {
+            response.setHeader("Allow", String.join(", ", allow));
+        }
         if (retryAfterSeconds > 0) {
             response.setHeader("Retry-After", Long.toString(retryAfterSeconds));
         }
@@ -102,6 +129,9 @@ record BearerChallenge(int status, String error, String description, Set<String>
             case 400 -> "Bad Request";
             case 401 -> "Unauthorized";
             case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 500 -> "Internal Server Error";
             case 503 -> "Service Unavailable";
             default -> "Error";
         };

@@ -14,9 +14,11 @@ import dev.orgtoken.rules.RuleMatch;
 import dev.orgtoken.rules.RuleSet;
 import dev.orgtoken.rules.RulesFileException;
 import dev.orgtoken.rules.UnmatchedPolicy;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -42,7 +44,11 @@ import org.slf4j.LoggerFactory;
  *   <filter-class>dev.orgtoken.servlet.OrganizationTokenFilter</filter-class>
  *   <init-param><param-name>config</param-name><param-value>/WEB-INF/orgtoken.yaml</param-value></init-param>
  * </filter>
- * <filter-mapping><filter-name>orgtoken</filter-name><url-pattern>/*</url-pattern></filter-mapping>
+ * <filter-mapping>
+ *   <filter-name>orgtoken</filter-name><url-pattern>/*</url-pattern>
+ *   <dispatcher>REQUEST</dispatcher><dispatcher>FORWARD</dispatcher><dispatcher>INCLUDE</dispatcher>
+ *   <dispatcher>ASYNC</dispatcher><dispatcher>ERROR</dispatcher>
+ * </filter-mapping>
  * }</pre>
  * {@code config} is a servlet-context resource ({@code /WEB-INF/...}), {@code classpath:...} or
  * {@code file:...}. In code, pass a {@link RuleSet} to a constructor and register the instance
@@ -50,10 +56,16 @@ import org.slf4j.LoggerFactory;
  * server.
  *
  * <p>Each request, in order: the raw path must be unambiguous (else 400); the first rule whose
- * path and method match decides (else the {@code unmatched} policy); a public rule passes; else
- * one bearer token is extracted (none: 401; malformed: 400), verified against the rule's
- * requirements (invalid: 401; scopes or organization: 403; keys unavailable: 503), and the
- * request continues with the token as its principal.
+ * path and method match decides (a path rules cover, with a method none lists: 405; a path no
+ * rule covers: the {@code unmatched} policy); a public rule passes; else one bearer token is
+ * extracted (none: 401; malformed: 400), verified against the rule's requirements (invalid: 401;
+ * scopes or organization: 403; keys unavailable: 503), and the request continues with the token
+ * as its principal.
+ *
+ * <p>Map the filter for every dispatcher type (REQUEST, FORWARD, INCLUDE, ASYNC, ERROR): each
+ * dispatch is decided again on the path it targets, with the same request's token (a cache hit
+ * when it already passed). A refused INCLUDE leaves the included part out; a refused ERROR
+ * dispatch keeps the error status without the error page.
  */
 public final class OrganizationTokenFilter implements Filter {
     /** Request attribute holding the {@link VerifiedToken} of a request that passed with a token. */
@@ -179,11 +191,21 @@ public final class OrganizationTokenFilter implements Filter {
         Decision decision = decide(request);
         if (decision instanceof Pass pass) {
             chain.doFilter(pass.request(), response);
-        } else {
-            Refusal refusal = (Refusal) decision;
-            logRejection(refusal.reason(), refusal.rule(), refusal.path());
-            refusal.challenge().write(response, rules.realm());
+            return;
         }
+        Refusal refusal = (Refusal) decision;
+        logRejection(refusal.reason(), refusal.rule(), refusal.path(), request.getDispatcherType());
+        switch (request.getDispatcherType()) {
+            // An include cannot set the status or headers (Servlet 6.0 section 9.3), and resetting the
+            // buffer would erase the including page: the refused part is simply left out.
+            case INCLUDE -> { }
+            case ERROR -> refusal.challenge().withholdingErrorPage(errorStatus(request)).write(response, rules.realm());
+            default -> refusal.challenge().write(response, rules.realm());
+        }
+    }
+
+    private static int errorStatus(HttpServletRequest request) {
+        return request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) instanceof Integer status ? status : 500;
     }
 
     /** What happens to a request: it passes (possibly as an authenticated request), or it is refused. */
@@ -203,6 +225,12 @@ public final class OrganizationTokenFilter implements Filter {
             return refusal(BearerChallenge.ambiguousPath(e.getMessage()), RejectionReason.AMBIGUOUS_PATH, null, "-");
         }
         RuleMatch match = rules.match(request.getMethod(), path).orElse(null);      // 2. rule
+        if (match == null) {
+            Set<String> allowed = rules.methodsCovering(path);
+            if (!allowed.isEmpty()) {
+                return refusal(BearerChallenge.methodNotAllowed(allowed), RejectionReason.NO_MATCHING_RULE, null, path);
+            }
+        }
         PathRule rule = match == null ? null : match.rule();
         if (match == null ? rules.unmatched() == UnmatchedPolicy.PUBLIC : match.isPublic()) {
             return new Pass(request);
@@ -281,9 +309,9 @@ public final class OrganizationTokenFilter implements Filter {
         return vars;
     }
 
-    private static void logRejection(RejectionReason reason, PathRule rule, String path) {
+    private static void logRejection(RejectionReason reason, PathRule rule, String path, DispatcherType dispatch) {
         if (LOG.isDebugEnabled()) {
-            LOG.debug("refused {} on {} (rule {})", reason, path,
+            LOG.debug("refused {} on {} {} (rule {})", reason, dispatch, path,
                     rule == null ? "none" : "line " + rule.line() + " " + rule.path());
         }
     }

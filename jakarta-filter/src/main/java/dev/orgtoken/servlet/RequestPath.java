@@ -1,5 +1,7 @@
 package dev.orgtoken.servlet;
 
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -31,17 +33,36 @@ final class RequestPath {
     }
 
     /**
+     * The path this dispatch targets. For REQUEST, FORWARD, ASYNC and ERROR dispatches the
+     * container sets the request's own path elements to the target. An INCLUDE keeps the outer
+     * request's path elements and names its target only in the {@code jakarta.servlet.include.*}
+     * attributes (Servlet 6.0 section 9.3.1), so deciding an include on the request's own path would
+     * check the page that includes, not the one included (outside review, finding 2).
+     *
      * @param request the request
      * @return the context-relative path ("/" for the context root)
-     * @throws AmbiguousPathException when the raw URI is ambiguous
+     * @throws AmbiguousPathException when the raw URI is ambiguous, or an include names no target
      */
     static String of(HttpServletRequest request) throws AmbiguousPathException {
-        String raw = request.getRequestURI();
+        if (request.getDispatcherType() == DispatcherType.INCLUDE) {
+            if (!(request.getAttribute(RequestDispatcher.INCLUDE_REQUEST_URI) instanceof String uri)) {
+                // A named dispatcher's include has no target path: nothing to decide it on.
+                throw new AmbiguousPathException("included path is unknown");
+            }
+            return of(uri, (String) request.getAttribute(RequestDispatcher.INCLUDE_CONTEXT_PATH),
+                    (String) request.getAttribute(RequestDispatcher.INCLUDE_SERVLET_PATH),
+                    (String) request.getAttribute(RequestDispatcher.INCLUDE_PATH_INFO));
+        }
+        return of(request.getRequestURI(), request.getContextPath(), request.getServletPath(), request.getPathInfo());
+    }
+
+    private static String of(String raw, String contextPathOrNull, String servletPath, String pathInfo)
+            throws AmbiguousPathException {
         if (raw == null || raw.isEmpty() || raw.charAt(0) != '/') {
             throw new AmbiguousPathException("request path is not absolute");
         }
         checkRaw(raw);
-        String contextPath = request.getContextPath() == null ? "" : request.getContextPath();
+        String contextPath = contextPathOrNull == null ? "" : contextPathOrNull;
         // The context path must be a whole-segment prefix: "/appx/api" is not in context "/app"
         // (a container never routes it there, but a wrapper could report it so).
         if (!raw.startsWith(contextPath)
@@ -52,7 +73,7 @@ final class RequestPath {
         if (decoded.isEmpty()) {
             decoded = "/";
         }
-        String routed = routedPath(request);
+        String routed = routedPath(servletPath, pathInfo);
         if (routed != null && !routed.equals(decoded)) {
             throw new AmbiguousPathException("request path is ambiguous");
         }
@@ -60,9 +81,7 @@ final class RequestPath {
     }
 
     /** What the container routes: servletPath + pathInfo, both decoded by the container. */
-    private static String routedPath(HttpServletRequest request) {
-        String servletPath = request.getServletPath();
-        String pathInfo = request.getPathInfo();
+    private static String routedPath(String servletPath, String pathInfo) {
         if (servletPath == null && pathInfo == null) {
             return null;
         }

@@ -87,8 +87,10 @@ class RuleSetMatchTest {
         assertTrue(set.match("GET", "/a//b").isEmpty());
         assertTrue(set.match("GET", "/a/../b").isEmpty());
         assertTrue(set.match("GET", "a").isEmpty());
-        assertTrue(set.match("GET", "/a/").isEmpty());
+        assertTrue(set.match("GET", "/a//").isEmpty());
         assertTrue(set.match("GET", "/a/b").isPresent());
+        // One trailing slash is decided like the path without it (outside review, finding 1).
+        assertTrue(set.match("GET", "/a/").isPresent());
 
         RuleSet narrow = base().rule(PathRule.builder("/a").build()).build();
         assertTrue(narrow.match("GET", "/b").isEmpty());

@@ -26,6 +26,8 @@ class AuthorizationRulesTest {
     private static final String MEMBERS_O1 = "/api/organizations/o1/members";
     /** The 403 for a request no rule matches: no challenge (it is not about credentials), no error member. */
     private static final String NO_RULE = "no rule allows this request";
+    /** The 405 for a path rules cover, with a method none of them lists. */
+    private static final String NO_METHOD = "no rule allows this method on this path";
 
     private static LogtoTestIssuer issuer;
     private static List<Deployment> running;
@@ -114,19 +116,20 @@ class AuthorizationRulesTest {
     }
 
     /**
-     * The members rule is GET-only and nothing else matches POST there, so {@code unmatched: deny}
-     * answers: 403 with a problem body whose detail is "no rule allows this request", without a
+     * The members rule is GET-only and no rule lists POST for its path: 405 with {@code Allow}, a
+     * problem body whose detail is "no rule allows this method on this path", without a
      * {@code WWW-Authenticate} challenge and without an {@code error} member; a better token
-     * would not help.
+     * would not help. (Before the outside review's finding 9 this went to the unmatched policy.)
      */
     @OnBothContainers
-    void postToMembersMatchesNoRule(Deployment d) {
+    void postToMembersIsAMethodNoRuleAllows(Deployment d) {
         String token = issuer.organizationResourceToken("user-1", ORG_API, "o1", "read:members").sign();
         int before = d.hits();
         Answer answer = Answer.of(d.request().header("Authorization", bearer(token)).post(MEMBERS_O1));
-        assertProblem(answer, 403, null, NO_RULE, token);
-        assertEquals("{\"type\":\"about:blank\",\"title\":\"Forbidden\",\"status\":403,"
-                + "\"detail\":\"no rule allows this request\"}", answer.body());
+        assertProblem(answer, 405, null, NO_METHOD, token);
+        assertEquals("GET, HEAD", answer.header("Allow"));
+        assertEquals("{\"type\":\"about:blank\",\"title\":\"Method Not Allowed\",\"status\":405,"
+                + "\"detail\":\"no rule allows this method on this path\"}", answer.body());
         assertEquals(before, d.hits());
     }
 
@@ -195,7 +198,7 @@ class AuthorizationRulesTest {
         // the rule is POST-only
         String token2 = issuer.globalApiToken("creator", GLOBAL_API, "org:create").sign();
         answer = Answer.of(d.request().header("Authorization", bearer(token2)).get("/api/organizations"));
-        assertProblem(answer, 403, null, NO_RULE, token2);
+        assertProblem(answer, 405, null, NO_METHOD, token2);
         assertEquals(before, d.hits());
     }
 
@@ -214,7 +217,7 @@ class AuthorizationRulesTest {
 
     /**
      * Methods are case-sensitive (RFC 9110). Both containers hand "get" to the application as is.
-     * On a GET-only rule it matches nothing (403); on /api/me, a rule without a method list (every
+     * On a GET-only rule it matches nothing (405); on /api/me, a rule without a method list (every
      * method), it is refused without a token. With a token that satisfies /api/me the filter lets
      * it through: the rule covers every method, so the request gets nothing the token did not
      * already allow, and the application sees method "get" (a plain HttpServlet answers 501).
@@ -227,7 +230,7 @@ class AuthorizationRulesTest {
         Answer answer = RawHttp.send(port, "get /api/me HTTP/1.1");
         assertProblem(answer, 401, NO_TOKEN, "a bearer token is required");
         answer = RawHttp.send(port, "get " + MEMBERS_O1 + " HTTP/1.1", "Authorization: Bearer " + token);
-        assertProblem(answer, 403, null, NO_RULE, token);
+        assertProblem(answer, 405, null, NO_METHOD, token);
         assertEquals(before, d.hits());
 
         answer = RawHttp.send(port, "get /api/me HTTP/1.1", "Authorization: Bearer " + token);

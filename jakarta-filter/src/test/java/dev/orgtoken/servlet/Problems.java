@@ -16,7 +16,8 @@ final class Problems {
 
     private static final Pattern ATTRIBUTE = Pattern.compile("(error|scope)=\"([^\"]*)\"");
     private static final Map<Integer, String> TITLES = Map.of(400, "Bad Request", 401, "Unauthorized", 403,
-            "Forbidden", 503, "Service Unavailable");
+            "Forbidden", 404, "Not Found", 405, "Method Not Allowed", 500, "Internal Server Error", 503,
+            "Service Unavailable");
 
     /** No token where one is needed: the bare challenge, no {@code error}. */
     static final String NO_TOKEN = "Bearer realm=\"api\"";

@@ -6,18 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * Fuzz target (Jazzer) for the filter's raw request-path handling ({@link RequestPath}), through
- * a minimal {@link HttpServletRequest}: a dynamic proxy that answers the four methods a container
+ * a minimal {@link HttpServletRequest}: a dynamic proxy that answers the methods a container
  * would ({@code getRequestURI}, {@code getContextPath}, {@code getServletPath},
- * {@code getPathInfo}) and throws on anything else. It stands in for the container, not for our
- * code.
+ * {@code getPathInfo}, {@code getDispatcherType}, and the {@code jakarta.servlet.include.*}
+ * attributes) and throws on anything else. It stands in for the container, not for our code.
+ * Each input is tried as a REQUEST and as the target of an INCLUDE, which must agree.
  *
  * <p>Input, read as ISO-8859-1 and split on newlines: the raw request URI; optionally the context
  * path (default {@code ""}); optionally the path the container routed (servlet path + path info;
@@ -46,15 +51,30 @@ class RequestPathFuzzTest {
         String routed = lines.length > 2 ? lines[2] : null;
         HttpServletRequest request = request(raw, contextPath, routed == null ? null : "",
                 routed == null ? null : routed);
+        // The same target reached by an INCLUDE: only the jakarta.servlet.include.* attributes name
+        // it, and it must get exactly the same answer.
+        HttpServletRequest include = include("/outer/page", raw, contextPath, routed == null ? null : "",
+                routed == null ? null : routed);
         String path;
         try {
             path = RequestPath.of(request);
         } catch (RequestPath.AmbiguousPathException e) {
+            try {
+                String included = RequestPath.of(include);
+                fail("an include of " + raw + " was accepted as " + included + " but refused as a request");
+            } catch (RequestPath.AmbiguousPathException expected) {
+                assertEquals(e.getMessage(), expected.getMessage());
+            }
             assertFalse(e.getMessage().isEmpty());
             if (contextPath.isEmpty() && routed == null && PLAIN.matcher(raw).matches()) {
                 fail("refused the plain path " + raw + ": " + e.getMessage());
             }
             return;
+        }
+        try {
+            assertEquals(path, RequestPath.of(include), "the include's target");
+        } catch (RequestPath.AmbiguousPathException e) {
+            fail("an include of " + raw + " was refused but accepted as a request: " + e.getMessage());
         }
         assertTrue(path.startsWith("/"), () -> "accepted a path that does not start with '/': " + path);
         assertEquals(strictDecode(raw.substring(contextPath.length())), path);
@@ -99,11 +119,34 @@ class RequestPathFuzzTest {
         }
     }
 
+    /**
+     * An INCLUDE dispatch as a container presents it: the outer request's own path elements, and
+     * the target in the {@code jakarta.servlet.include.*} attributes.
+     */
+    static HttpServletRequest include(String outerUri, String requestUri, String contextPath, String servletPath,
+            String pathInfo) {
+        Map<String, Object> attributes = new HashMap<>();
+        attributes.put(RequestDispatcher.INCLUDE_REQUEST_URI, requestUri);
+        attributes.put(RequestDispatcher.INCLUDE_CONTEXT_PATH, contextPath);
+        attributes.put(RequestDispatcher.INCLUDE_SERVLET_PATH, servletPath);
+        attributes.put(RequestDispatcher.INCLUDE_PATH_INFO, pathInfo);
+        return request(outerUri, contextPath, outerUri, null, DispatcherType.INCLUDE, attributes);
+    }
+
     /** The container's side of a request: four getters, nothing else. */
     static HttpServletRequest request(String requestUri, String contextPath, String servletPath, String pathInfo) {
+        return request(requestUri, contextPath, servletPath, pathInfo, DispatcherType.REQUEST, Map.of());
+    }
+
+    private static HttpServletRequest request(String requestUri, String contextPath, String servletPath,
+            String pathInfo, DispatcherType dispatch, Map<String, Object> attributes) {
         return (HttpServletRequest) Proxy.newProxyInstance(RequestPathFuzzTest.class.getClassLoader(),
                 new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> {
                     switch (method.getName()) {
+                        case "getDispatcherType":
+                            return dispatch;
+                        case "getAttribute":
+                            return attributes.get((String) args[0]);
                         case "getRequestURI":
                             return requestUri;
                         case "getContextPath":
