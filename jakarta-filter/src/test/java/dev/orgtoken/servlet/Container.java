@@ -1,21 +1,24 @@
 package dev.orgtoken.servlet;
 
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletContext;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
  * An embedded servlet container with one web application at the root context: the filter under
  * test mapped to {@code /*} (or {@link FilterSetup#urlPattern()}) for REQUEST dispatches, and one
- * servlet mapped to {@code /*}. Listens on 127.0.0.1, on a random port, with the container's
- * default settings.
+ * servlet mapped to {@code /*} (or, with a {@link Layout}, several servlets, error pages and more
+ * dispatcher types). Listens on 127.0.0.1, on a random port, with the container's default settings.
  */
 interface Container extends AutoCloseable {
 
@@ -35,7 +38,18 @@ interface Container extends AutoCloseable {
      * @throws StartFailure when the context (or the filter in it) did not start; the container is
      *     stopped again before this is thrown
      */
-    void start(FilterSetup filter, Servlet servlet) throws StartFailure;
+    default void start(FilterSetup filter, Servlet servlet) throws StartFailure {
+        start(filter, Layout.single(servlet));
+    }
+
+    /**
+     * Starts the container with one context laid out as {@code layout} says.
+     *
+     * @param filter how the filter is declared
+     * @param layout the servlets, error pages and the dispatches the filter is mapped for
+     * @throws StartFailure as {@link #start(FilterSetup, Servlet)}
+     */
+    void start(FilterSetup filter, Layout layout) throws StartFailure;
 
     /** @return {@code http://127.0.0.1:<port>} */
     default URI baseUri() {
@@ -93,6 +107,36 @@ interface Container extends AutoCloseable {
             Map<String, String> params = new LinkedHashMap<>();
             params.put(OrganizationTokenFilter.CONFIG_PARAMETER, config);
             return new FilterSetup(null, params, docBase);
+        }
+    }
+
+    /**
+     * What a web application holds besides the filter.
+     *
+     * @param servlets the servlets, each with its {@code <url-pattern>}s
+     * @param errorPages {@code <error-page>}s: status code to location
+     * @param filterDispatches the {@code <dispatcher>}s of the filter mapping
+     * @param asyncSupported whether the filter and every servlet are {@code async-supported}
+     */
+    record Layout(List<ServletMapping> servlets, Map<Integer, String> errorPages, Set<DispatcherType> filterDispatches,
+            boolean asyncSupported) {
+        public Layout {
+            servlets = List.copyOf(servlets);
+            errorPages = Map.copyOf(errorPages);
+            filterDispatches = Set.copyOf(filterDispatches);
+        }
+
+        /** One servlet at {@code /*}, the filter for REQUEST dispatches only. */
+        static Layout single(Servlet servlet) {
+            return new Layout(List.of(new ServletMapping("echo", servlet, List.of("/*"))), Map.of(),
+                    EnumSet.of(DispatcherType.REQUEST), false);
+        }
+    }
+
+    /** A servlet and its {@code <url-pattern>}s. */
+    record ServletMapping(String name, Servlet servlet, List<String> urlPatterns) {
+        public ServletMapping {
+            urlPatterns = List.copyOf(urlPatterns);
         }
     }
 

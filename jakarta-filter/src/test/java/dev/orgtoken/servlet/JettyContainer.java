@@ -1,9 +1,8 @@
 package dev.orgtoken.servlet;
 
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletContext;
 import java.util.EnumSet;
+import org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -22,7 +21,7 @@ final class JettyContainer implements Container {
     }
 
     @Override
-    public void start(FilterSetup setup, Servlet servlet) throws StartFailure {
+    public void start(FilterSetup setup, Layout layout) throws StartFailure {
         server = new Server();
         connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -39,8 +38,18 @@ final class JettyContainer implements Container {
                 : new FilterHolder(OrganizationTokenFilter.class);
         filter.setName(FilterSetup.FILTER_NAME);
         setup.initParams().forEach(filter::setInitParameter);
-        context.addFilter(filter, setup.urlPattern(), EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(new ServletHolder("echo", servlet), "/*");
+        filter.setAsyncSupported(layout.asyncSupported());
+        context.addFilter(filter, setup.urlPattern(), EnumSet.copyOf(layout.filterDispatches()));
+        for (ServletMapping mapping : layout.servlets()) {
+            ServletHolder holder = new ServletHolder(mapping.name(), mapping.servlet());
+            holder.setAsyncSupported(layout.asyncSupported());
+            mapping.urlPatterns().forEach(pattern -> context.addServlet(holder, pattern));
+        }
+        if (!layout.errorPages().isEmpty()) {
+            ErrorPageErrorHandler errorPages = new ErrorPageErrorHandler();
+            layout.errorPages().forEach(errorPages::addErrorPage);
+            context.setErrorHandler(errorPages);
+        }
         server.setHandler(context);
         try {
             server.start();

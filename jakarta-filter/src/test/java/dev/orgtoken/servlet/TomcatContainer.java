@@ -1,6 +1,6 @@
 package dev.orgtoken.servlet;
 
-import jakarta.servlet.Servlet;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,12 +17,17 @@ import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleState;
+import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.ErrorPage;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
 
-/** Tomcat 10.1 embedded: {@code addContext}, {@code FilterDef}/{@code FilterMap}, default connector options. */
+/**
+ * Tomcat 10.1 embedded: {@code addContext}, {@code FilterDef}/{@code FilterMap}, {@code ErrorPage},
+ * default connector options.
+ */
 final class TomcatContainer implements Container {
     private Tomcat tomcat;
     private Connector connector;
@@ -36,7 +41,7 @@ final class TomcatContainer implements Container {
     }
 
     @Override
-    public void start(FilterSetup setup, Servlet servlet) throws StartFailure {
+    public void start(FilterSetup setup, Layout layout) throws StartFailure {
         try {
             baseDir = Files.createTempDirectory("orgtoken-tomcat");
             Files.createDirectories(baseDir.resolve("webapps"));
@@ -76,14 +81,27 @@ final class TomcatContainer implements Container {
             def.setFilterClass(OrganizationTokenFilter.class.getName());
         }
         setup.initParams().forEach(def::addInitParameter);
+        def.setAsyncSupported(Boolean.toString(layout.asyncSupported()));
         context.addFilterDef(def);
         FilterMap map = new FilterMap();
         map.setFilterName(FilterSetup.FILTER_NAME);
         map.addURLPatternDecoded(setup.urlPattern());
+        for (DispatcherType type : layout.filterDispatches()) {
+            map.setDispatcher(type.name());
+        }
         context.addFilterMap(map);
 
-        Tomcat.addServlet(context, "echo", servlet);
-        context.addServletMappingDecoded("/*", "echo");
+        for (ServletMapping mapping : layout.servlets()) {
+            Wrapper wrapper = Tomcat.addServlet(context, mapping.name(), mapping.servlet());
+            wrapper.setAsyncSupported(layout.asyncSupported());
+            mapping.urlPatterns().forEach(pattern -> context.addServletMappingDecoded(pattern, mapping.name()));
+        }
+        layout.errorPages().forEach((status, location) -> {
+            ErrorPage page = new ErrorPage();
+            page.setErrorCode(status);
+            page.setLocation(location);
+            context.addErrorPage(page);
+        });
 
         // Tomcat logs a filter's init failure (through JULI, i.e. java.util.logging) and marks the
         // context failed; tomcat.start() itself does not throw. Capture what it logs.
