@@ -15,9 +15,10 @@ final class Problems {
     private Problems() {}
 
     private static final Pattern ATTRIBUTE = Pattern.compile("(error|scope)=\"([^\"]*)\"");
-    private static final Map<Integer, String> TITLES = Map.of(400, "Bad Request", 401, "Unauthorized", 403,
-            "Forbidden", 404, "Not Found", 405, "Method Not Allowed", 500, "Internal Server Error", 503,
-            "Service Unavailable");
+    private static final Map<Integer, String> TITLES = Map.ofEntries(Map.entry(400, "Bad Request"),
+            Map.entry(401, "Unauthorized"), Map.entry(403, "Forbidden"), Map.entry(404, "Not Found"),
+            Map.entry(405, "Method Not Allowed"), Map.entry(409, "Conflict"), Map.entry(410, "Gone"),
+            Map.entry(500, "Internal Server Error"), Map.entry(503, "Service Unavailable"));
 
     /** No token where one is needed: the bare challenge, no {@code error}. */
     static final String NO_TOKEN = "Bearer realm=\"api\"";
