@@ -5,20 +5,17 @@ import dev.orgtoken.jwks.JwksListener;
 import dev.orgtoken.jwks.JwksSettings;
 import dev.orgtoken.jwks.KeyLookupException;
 import dev.orgtoken.jwks.VerificationKey;
+import dev.orgtoken.jws.Algorithm;
 import dev.orgtoken.jws.CompactJws;
-import dev.orgtoken.jws.JwsAlgorithm;
 import dev.orgtoken.jws.JwsException;
 import dev.orgtoken.jws.SignatureVerifier;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -66,19 +63,23 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
     private final VerifiedTokenCache cache;
     private final VerifierMetrics metrics;
     private final String signatureProvider;
+    private final Duration retryAfter;
 
     private OrganizationTokenVerifier(Builder b, Set<String> issuers, URI jwksUri, String signatureProvider) {
+        this.retryAfter = Duration.ofSeconds(Math.max(1, (b.jwksRefreshCooldown.toMillis() + 999) / 1000));
         this.issuers = Set.copyOf(issuers);
         this.clock = b.clock;
         this.clockSkewSeconds = b.clockSkew.toSeconds();
         this.maxTokenLength = b.maxTokenLength;
         this.metrics = b.metrics;
         this.signatureProvider = signatureProvider;
-        this.signatures = new SignatureVerifier(b.algorithms, b.requireAccessTokenType, signatureProvider);
+        Set<Algorithm> allowed = EnumSet.noneOf(Algorithm.class);
+        b.algorithms.forEach(a -> allowed.add(a.internal()));
+        this.signatures = new SignatureVerifier(allowed, b.requireAccessTokenType, signatureProvider);
         this.claimsReader = new TokenClaimsReader(this.issuers);
         this.cache = b.tokenCacheSize > 0 ? new VerifiedTokenCache(b.tokenCacheSize, b.clock, b.clockSkew) : null;
         JwksSettings settings = new JwksSettings(jwksUri, b.httpClient, b.jwksConnectTimeout, b.jwksRequestTimeout,
-                b.jwksMaxResponseBytes, b.jwksTtl, b.jwksRefreshCooldown, b.jwksStaleFor, EnumSet.copyOf(b.algorithms),
+                b.jwksMaxResponseBytes, b.jwksTtl, b.jwksRefreshCooldown, b.jwksStaleFor, allowed,
                 b.clock);
         this.jwks = new JwksCache(settings, new JwksListener() {
             @Override
@@ -148,6 +149,16 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
     }
 
     /**
+     * How long a client should wait before retrying after keys were unavailable (a 503's
+     * {@code Retry-After}): the JWKS refresh cooldown, since no fetch is tried again sooner.
+     *
+     * @return at least one second
+     */
+    public Duration retryAfter() {
+        return retryAfter;
+    }
+
+    /**
      * The JCA provider signatures are verified with: the one named by
      * {@link Builder#signatureProvider}, or ACCP's when {@link Builder#nativeCrypto} took effect.
      *
@@ -201,7 +212,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
     private VerifiedToken verifySignatureAndClaims(String token) throws TokenRejectedException {
         try {
             CompactJws jws = CompactJws.parse(token, maxTokenLength);
-            JwsAlgorithm alg = signatures.checkHeader(jws);
+            Algorithm alg = signatures.checkHeader(jws);
             Map<String, Object> payload = jws.payloadObject();
             VerifiedToken candidate = claimsReader.read(payload, jws.keyId());
             checkTime(candidate);
@@ -209,9 +220,10 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
             try {
                 key = jwks.keyFor(jws.keyId());
             } catch (KeyLookupException e) {
-                throw new TokenRejectedException(
-                        e.keysUnavailable() ? RejectionReason.KEYS_UNAVAILABLE : RejectionReason.UNKNOWN_KEY,
-                        e.getMessage());
+                throw new TokenRejectedException(switch (e.reason()) {
+                    case KEYS_UNAVAILABLE -> RejectionReason.KEYS_UNAVAILABLE;
+                    case UNKNOWN_KEY -> RejectionReason.UNKNOWN_KEY;
+                }, e.getMessage());
             }
             signatures.verify(jws, alg, key.publicKey(), key.declaredAlgorithm());
             return candidate;
@@ -293,15 +305,20 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
     }
 
     /**
-     * Options for an {@link OrganizationTokenVerifier}, validated once by {@link #build()}.
-     * Defaults follow what Logto emits; see each setter.
+     * Options for an {@link OrganizationTokenVerifier}. Each setter checks its own value when it is
+     * called and throws {@link IllegalArgumentException} naming the option; {@link #build()} checks
+     * only how the options fit together. Defaults follow what Logto emits; see each setter.
      */
     public static final class Builder {
         /** The largest clock skew {@link #clockSkew} accepts. */
         public static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+        /** The shortest {@link #maxTokenLength}. */
+        public static final int MIN_TOKEN_LENGTH = 256;
+        /** The longest {@link #maxTokenLength}. */
+        public static final int MAX_TOKEN_LENGTH = 1 << 20;
 
-        private URI endpoint;
-        private final List<String> extraIssuers = new ArrayList<>();
+        private LogtoEndpoint endpoint;
+        private final Set<String> extraIssuers = new LinkedHashSet<>();
         private URI jwksUri;
         private Set<JwsAlgorithm> algorithms = EnumSet.of(JwsAlgorithm.ES256, JwsAlgorithm.ES384, JwsAlgorithm.ES512,
                 JwsAlgorithm.RS256);
@@ -316,6 +333,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
         private Duration jwksConnectTimeout = Duration.ofSeconds(2);
         private Duration jwksRequestTimeout = Duration.ofSeconds(3);
         private int jwksMaxResponseBytes = 128 * 1024;
+        private boolean allowInsecureHttp;
         private HttpClient httpClient;
         private VerifierMetrics metrics = VerifierMetrics.NONE;
         private String signatureProvider;
@@ -330,26 +348,38 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          *
          * @param endpoint absolute http(s) URL, with or without a trailing slash
          * @return this builder
+         * @throws IllegalArgumentException when it is not a valid endpoint (see {@link LogtoEndpoint})
          */
         public Builder logtoEndpoint(String endpoint) {
-            this.endpoint = absolute(stripTrailingSlash(Objects.requireNonNull(endpoint, "endpoint")), "logtoEndpoint");
+            return logtoEndpoint(LogtoEndpoint.of(endpoint));
+        }
+
+        /**
+         * The Logto endpoint; see {@link #logtoEndpoint(String)}.
+         *
+         * @param endpoint the endpoint
+         * @return this builder
+         */
+        public Builder logtoEndpoint(LogtoEndpoint endpoint) {
+            this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
             return this;
         }
 
         /**
          * Trusts more issuers, compared exactly: for a tenant with a custom domain, add
          * {@code https://auth.example.com/oidc} beside the default host's issuer. Without
-         * {@link #logtoEndpoint}, these are the only issuers.
+         * {@link #logtoEndpoint}, these are the only issuers. Calls add up.
          *
-         * @param issuers exact {@code iss} values
+         * @param issuers exact {@code iss} values: absolute http(s) URIs
          * @return this builder
+         * @throws IllegalArgumentException when one is not an absolute http(s) URI, or is given twice
          */
         public Builder issuers(String... issuers) {
             for (String issuer : issuers) {
-                if (issuer == null || issuer.isBlank()) {
-                    throw new IllegalArgumentException("an issuer must not be blank");
+                HttpUrls.parse("issuers", issuer);
+                if (!extraIssuers.add(issuer)) {
+                    throw new IllegalArgumentException("issuer '" + issuer + "' is listed twice");
                 }
-                extraIssuers.add(issuer);
             }
             return this;
         }
@@ -359,9 +389,10 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          *
          * @param jwksUri absolute http(s) URL
          * @return this builder
+         * @throws IllegalArgumentException when it is not an absolute http(s) URL without a query
          */
         public Builder jwksUri(String jwksUri) {
-            this.jwksUri = absolute(Objects.requireNonNull(jwksUri, "jwksUri"), "jwksUri");
+            this.jwksUri = HttpUrls.parse("jwksUri", jwksUri);
             return this;
         }
 
@@ -370,10 +401,11 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          *
          * @param algorithms one or more algorithms
          * @return this builder
+         * @throws IllegalArgumentException when none is given
          */
         public Builder allowedAlgorithms(JwsAlgorithm... algorithms) {
             if (algorithms.length == 0) {
-                throw new IllegalArgumentException("the algorithm allow-list must not be empty");
+                throw new IllegalArgumentException("allowedAlgorithms must not be empty (leave it out for the default)");
             }
             this.algorithms = EnumSet.copyOf(Arrays.asList(algorithms));
             return this;
@@ -393,14 +425,18 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
         }
 
         /**
-         * Tolerance for clock differences in {@code exp}, {@code nbf} and {@code iat}. Default 60 s,
-         * at most 5 min.
+         * Tolerance for clock differences in {@code exp}, {@code nbf} and {@code iat}. Default 60 s.
          *
          * @param skew zero or more, at most {@link #MAX_CLOCK_SKEW}
          * @return this builder
+         * @throws IllegalArgumentException when negative or above 5 minutes
          */
         public Builder clockSkew(Duration skew) {
-            this.clockSkew = Objects.requireNonNull(skew, "skew");
+            requireNotNegative("clockSkew", skew);
+            if (skew.compareTo(MAX_CLOCK_SKEW) > 0) {
+                throw new IllegalArgumentException("clockSkew must be at most 5m, was " + skew);
+            }
+            this.clockSkew = skew;
             return this;
         }
 
@@ -418,10 +454,15 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
         /**
          * Tokens longer than this are refused before any decoding. Default 16384 characters.
          *
-         * @param maxLength 256 to 1,048,576
+         * @param maxLength {@value #MIN_TOKEN_LENGTH} to {@value #MAX_TOKEN_LENGTH}
          * @return this builder
+         * @throws IllegalArgumentException when out of range
          */
         public Builder maxTokenLength(int maxLength) {
+            if (maxLength < MIN_TOKEN_LENGTH || maxLength > MAX_TOKEN_LENGTH) {
+                throw new IllegalArgumentException("maxTokenLength must be between " + MIN_TOKEN_LENGTH + " and "
+                        + MAX_TOKEN_LENGTH);
+            }
             this.maxTokenLength = maxLength;
             return this;
         }
@@ -431,8 +472,12 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          *
          * @param maximumSize entries, 0 or more
          * @return this builder
+         * @throws IllegalArgumentException when negative
          */
         public Builder tokenCacheSize(long maximumSize) {
+            if (maximumSize < 0) {
+                throw new IllegalArgumentException("tokenCacheSize must not be negative");
+            }
             this.tokenCacheSize = maximumSize;
             return this;
         }
@@ -443,21 +488,28 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          *
          * @param ttl at least 1 second
          * @return this builder
+         * @throws IllegalArgumentException when shorter than a second
          */
         public Builder jwksTtl(Duration ttl) {
-            this.jwksTtl = Objects.requireNonNull(ttl, "ttl");
+            Objects.requireNonNull(ttl, "jwksTtl");
+            if (ttl.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("jwksTtl must be at least 1s, was " + ttl);
+            }
+            this.jwksTtl = ttl;
             return this;
         }
 
         /**
          * The least time between refreshes forced by an unknown {@code kid}, and between retries
-         * after a failed fetch. Default 30 s.
+         * after a failed fetch; also the {@code Retry-After} of a 503 ({@link #retryAfter()}).
+         * Default 30 s.
          *
          * @param cooldown zero or more
          * @return this builder
+         * @throws IllegalArgumentException when negative
          */
         public Builder jwksRefreshCooldown(Duration cooldown) {
-            this.jwksRefreshCooldown = Objects.requireNonNull(cooldown, "cooldown");
+            this.jwksRefreshCooldown = requireNotNegative("jwksRefreshCooldown", cooldown);
             return this;
         }
 
@@ -467,9 +519,10 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          *
          * @param staleFor zero or more
          * @return this builder
+         * @throws IllegalArgumentException when negative
          */
         public Builder jwksStaleFor(Duration staleFor) {
-            this.jwksStaleFor = Objects.requireNonNull(staleFor, "staleFor");
+            this.jwksStaleFor = requireNotNegative("jwksStaleFor", staleFor);
             return this;
         }
 
@@ -478,9 +531,10 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          *
          * @param timeout more than zero
          * @return this builder
+         * @throws IllegalArgumentException when zero or negative
          */
         public Builder jwksConnectTimeout(Duration timeout) {
-            this.jwksConnectTimeout = Objects.requireNonNull(timeout, "timeout");
+            this.jwksConnectTimeout = requirePositive("jwksConnectTimeout", timeout);
             return this;
         }
 
@@ -490,9 +544,10 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          *
          * @param timeout more than zero
          * @return this builder
+         * @throws IllegalArgumentException when zero or negative
          */
         public Builder jwksRequestTimeout(Duration timeout) {
-            this.jwksRequestTimeout = Objects.requireNonNull(timeout, "timeout");
+            this.jwksRequestTimeout = requirePositive("jwksRequestTimeout", timeout);
             return this;
         }
 
@@ -501,9 +556,27 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          *
          * @param bytes 1,024 to 16 MiB
          * @return this builder
+         * @throws IllegalArgumentException when out of range
          */
         public Builder jwksMaxResponseBytes(int bytes) {
+            if (bytes < 1024 || bytes > 16 << 20) {
+                throw new IllegalArgumentException("jwksMaxResponseBytes must be between 1024 and 16 MiB, was " + bytes);
+            }
             this.jwksMaxResponseBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Allows fetching keys over plain {@code http} from a host that is not loopback. Default
+         * false: {@link #build()} refuses such a JWKS URL, because keys fetched over it can be
+         * forged in transit. Loopback hosts ({@code localhost}, {@code 127.0.0.0/8}, {@code [::1]})
+         * are always allowed. When allowed, {@link #build()} logs a warning.
+         *
+         * @param allow true to allow it
+         * @return this builder
+         */
+        public Builder allowInsecureHttp(boolean allow) {
+            this.allowInsecureHttp = allow;
             return this;
         }
 
@@ -537,9 +610,14 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          *
          * @param providerName a registered provider's name
          * @return this builder
+         * @throws IllegalArgumentException when blank
          */
         public Builder signatureProvider(String providerName) {
-            this.signatureProvider = Objects.requireNonNull(providerName, "providerName");
+            Objects.requireNonNull(providerName, "providerName");
+            if (providerName.isBlank()) {
+                throw new IllegalArgumentException("signatureProvider must not be blank");
+            }
+            this.signatureProvider = providerName;
             return this;
         }
 
@@ -568,49 +646,39 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
         }
 
         /**
-         * Validates every option and builds the verifier. Nothing is fetched here.
+         * Checks that the options fit together, exactly as {@link #build()} does, without building
+         * anything: for a configuration loader that reports problems before start-up, and for tests.
          *
-         * @return a verifier
-         * @throws IllegalStateException when the options are incomplete or out of range
+         * @return this builder
+         * @throws IllegalStateException when the options are incomplete or contradict each other
          */
-        public OrganizationTokenVerifier build() {
-            Set<String> issuers = new LinkedHashSet<>();
-            if (endpoint != null) {
-                issuers.add(endpoint + "/oidc");
-            }
-            issuers.addAll(extraIssuers);
-            if (issuers.isEmpty()) {
-                throw new IllegalStateException("set logtoEndpoint(...) or issuers(...)");
-            }
-            URI keys = jwksUri != null ? jwksUri : endpoint != null ? URI.create(endpoint + "/oidc/jwks") : null;
-            if (keys == null) {
-                throw new IllegalStateException("set logtoEndpoint(...) or jwksUri(...)");
-            }
-            if (clockSkew.isNegative() || clockSkew.compareTo(MAX_CLOCK_SKEW) > 0) {
-                throw new IllegalStateException("clockSkew must be between 0 and 5 minutes, was " + clockSkew);
-            }
-            if (maxTokenLength < 256 || maxTokenLength > 1 << 20) {
-                throw new IllegalStateException("maxTokenLength must be between 256 and 1048576, was " + maxTokenLength);
-            }
-            if (tokenCacheSize < 0) {
-                throw new IllegalStateException("tokenCacheSize must be 0 or more, was " + tokenCacheSize);
-            }
-            if (jwksTtl.compareTo(Duration.ofSeconds(1)) < 0) {
-                throw new IllegalStateException("jwksTtl must be at least 1 second, was " + jwksTtl);
-            }
-            if (jwksRefreshCooldown.isNegative() || jwksStaleFor.isNegative()) {
-                throw new IllegalStateException("jwksRefreshCooldown and jwksStaleFor must not be negative");
-            }
-            if (jwksConnectTimeout.isNegative() || jwksConnectTimeout.isZero()
-                    || jwksRequestTimeout.isNegative() || jwksRequestTimeout.isZero()) {
-                throw new IllegalStateException("JWKS timeouts must be positive");
-            }
-            if (jwksMaxResponseBytes < 1024 || jwksMaxResponseBytes > 16 << 20) {
-                throw new IllegalStateException("jwksMaxResponseBytes must be between 1024 and 16 MiB, was "
-                        + jwksMaxResponseBytes);
-            }
+        public Builder validate() {
+            resolvedIssuers();
+            URI keys = resolvedJwksUri();
             if (Boolean.TRUE.equals(nativeCrypto) && signatureProvider != null) {
                 throw new IllegalStateException("set either signatureProvider(...) or nativeCrypto(true), not both");
+            }
+            if (HttpUrls.isInsecure(keys) && !allowInsecureHttp) {
+                throw new IllegalStateException("the JWKS URI " + keys + " uses plain http to a host that is not"
+                        + " loopback, so keys fetched over it can be forged in transit: use https, or allow it with"
+                        + " allowInsecureHttp(true)");
+            }
+            return this;
+        }
+
+        /**
+         * Checks the options ({@link #validate()}) and builds the verifier. Nothing is fetched
+         * here. May be called more than once; each verifier owns its caches and thread.
+         *
+         * @return a verifier
+         * @throws IllegalStateException when the options are incomplete or contradict each other
+         */
+        public OrganizationTokenVerifier build() {
+            validate();
+            URI keys = resolvedJwksUri();
+            if (HttpUrls.isInsecure(keys)) {
+                LOG.warn("JWKS URI {} uses plain http (allowed by allowInsecureHttp): keys fetched over it can be"
+                        + " forged in transit", keys);
             }
             String provider = signatureProvider;
             if (provider == null) {
@@ -619,42 +687,61 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
                     provider = NativeCrypto.accpProviderName(); // null: warned once, the JDK decides
                 }
             }
-            warnIfPlainHttp(keys);
-            return new OrganizationTokenVerifier(this, issuers, keys, provider);
+            return new OrganizationTokenVerifier(this, resolvedIssuers(), keys, provider);
         }
 
-        private static void warnIfPlainHttp(URI uri) {
-            String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
-            boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")
-                    || host.equals("::1");
-            if ("http".equalsIgnoreCase(uri.getScheme()) && !loopback) {
-                LOG.warn("JWKS URI {} uses plain http: keys fetched over it can be forged in transit", uri);
-            }
+        /**
+         * Every option and its value, in a fixed order, for logs and tests, for example
+         * {@code Builder{endpoint=https://acme.logto.app, issuers=[...], jwksUri=..., clockSkew=PT1M, ...}}.
+         * Names no secret: the builder holds none.
+         */
+        @Override
+        public String toString() {
+            return "Builder{endpoint=" + endpoint + ", issuers=" + extraIssuers + ", jwksUri=" + jwksUri
+                    + ", algorithms=" + algorithms + ", requireAccessTokenType=" + requireAccessTokenType
+                    + ", clockSkew=" + clockSkew + ", maxTokenLength=" + maxTokenLength + ", tokenCacheSize="
+                    + tokenCacheSize + ", jwksTtl=" + jwksTtl + ", jwksRefreshCooldown=" + jwksRefreshCooldown
+                    + ", jwksStaleFor=" + jwksStaleFor + ", jwksConnectTimeout=" + jwksConnectTimeout
+                    + ", jwksRequestTimeout=" + jwksRequestTimeout + ", jwksMaxResponseBytes=" + jwksMaxResponseBytes
+                    + ", allowInsecureHttp=" + allowInsecureHttp + "}";
         }
 
-        private static String stripTrailingSlash(String s) {
-            String out = s.trim();
-            while (out.endsWith("/")) {
-                out = out.substring(0, out.length() - 1);
+        private Set<String> resolvedIssuers() {
+            Set<String> issuers = new LinkedHashSet<>();
+            if (endpoint != null) {
+                issuers.add(endpoint.issuer());
             }
-            return out;
+            issuers.addAll(extraIssuers);
+            if (issuers.isEmpty()) {
+                throw new IllegalStateException("logtoEndpoint(...) is required, or both issuers(...) and jwksUri(...)");
+            }
+            return issuers;
         }
 
-        private static URI absolute(String value, String what) {
-            URI uri;
-            try {
-                uri = new URI(value.trim());
-            } catch (java.net.URISyntaxException e) {
-                throw new IllegalArgumentException(what + " is not a valid URI: " + e.getReason());
+        private URI resolvedJwksUri() {
+            if (jwksUri != null) {
+                return jwksUri;
             }
-            if (!uri.isAbsolute() || uri.getHost() == null
-                    || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))) {
-                throw new IllegalArgumentException(what + " must be an absolute http(s) URL, was '" + value + "'");
+            if (endpoint == null) {
+                throw new IllegalStateException("jwksUri(...) is required when logtoEndpoint(...) is not set");
             }
-            if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-                throw new IllegalArgumentException(what + " must not have a query or fragment");
+            return endpoint.jwksUri();
+        }
+
+        private static Duration requireNotNegative(String what, Duration d) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException(what + " must be zero or positive, was " + d);
             }
-            return uri;
+            return d;
+        }
+
+        private static Duration requirePositive(String what, Duration d) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, was " + d);
+            }
+            return d;
         }
     }
 }

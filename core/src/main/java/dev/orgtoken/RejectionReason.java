@@ -1,16 +1,11 @@
 package dev.orgtoken;
 
 /**
- * Why a token (or the request that carried it) was refused. A closed set: switch over it freely.
- * Each reason belongs to exactly one {@link ErrorCode}, which fixes the HTTP answer.
+ * Why a token was refused. A closed set: switch over it freely. Each reason belongs to exactly
+ * one {@link ErrorCode}, which fixes the HTTP answer. (Refusals of the request itself, decided
+ * before any token is read, belong to the servlet layer: {@code dev.orgtoken.servlet.RequestRefusal}.)
  */
 public enum RejectionReason {
-    /** The request itself was malformed (two credentials, bad {@code Authorization} syntax). */
-    MALFORMED_REQUEST(ErrorCode.INVALID_REQUEST),
-    /** No bearer token was offered where one is required (answered without an {@code error} attribute). */
-    MISSING_TOKEN(ErrorCode.INVALID_TOKEN),
-    /** The request path is ambiguous (encoded separators, dot segments, path parameters, ...). */
-    AMBIGUOUS_PATH(ErrorCode.INVALID_REQUEST),
     /** Not a well-formed compact JWS or JWT. */
     MALFORMED_TOKEN(ErrorCode.INVALID_TOKEN),
     /** Longer than the configured maximum; refused before decoding. */
@@ -50,8 +45,6 @@ public enum RejectionReason {
     WRONG_ORGANIZATION(ErrorCode.INSUFFICIENT_SCOPE),
     /** Required scopes are missing. */
     MISSING_SCOPES(ErrorCode.INSUFFICIENT_SCOPE),
-    /** A path no rule matches, under a deny policy. */
-    NO_MATCHING_RULE(ErrorCode.INSUFFICIENT_SCOPE),
     /** No key set could be obtained at all: the issuer is unreachable and nothing usable is cached. */
     KEYS_UNAVAILABLE(ErrorCode.KEYS_UNAVAILABLE);
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.orgtoken.testkit.LogtoTestIssuer;
+import dev.orgtoken.testkit.TestClock;
 import dev.orgtoken.testkit.SigningKey;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 
 /**
  * Shared set-up for the JWKS and verified-token cache tests: a {@link LogtoTestIssuer} on loopback and
- * verifiers that share one {@link MutableClock} with it, so time moves for tokens and keys together.
+ * verifiers that share one {@link TestClock} with it, so time moves for tokens and keys together.
  * Verifiers made with {@link #build} are closed after each test.
  */
 abstract class JwksFixture {
@@ -27,7 +28,7 @@ abstract class JwksFixture {
     static final Duration TTL = Duration.ofMinutes(10);
     static final Duration COOLDOWN = Duration.ofSeconds(30);
 
-    final MutableClock clock = new MutableClock(NOW);
+    final TestClock clock = new TestClock(NOW);
     final VerifierCounters counters = new VerifierCounters();
     LogtoTestIssuer issuer;
     private final List<AutoCloseable> closeAfter = new ArrayList<>();

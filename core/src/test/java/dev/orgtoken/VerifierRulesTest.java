@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.orgtoken.jws.JwsAlgorithm;
 import dev.orgtoken.testkit.KeyType;
+import dev.orgtoken.testkit.TestClock;
 import dev.orgtoken.testkit.LogtoTestIssuer;
 import dev.orgtoken.testkit.SigningKey;
 import java.nio.charset.StandardCharsets;
@@ -274,7 +274,7 @@ class VerifierRulesTest {
     void aTokenExpiresWhileCached() throws Exception {
         Instant exp = NOW.plusSeconds(10);
         String token = issuer.globalApiToken("u1", API).expiresAt(exp).sign();
-        MutableClock clock = new MutableClock(NOW);
+        TestClock clock = new TestClock(NOW);
         try (OrganizationTokenVerifier v = builder().clock(clock).build()) {
             v.verify(token, Requirements.audience(API));
             v.verify(token, Requirements.audience(API));
@@ -332,8 +332,9 @@ class VerifierRulesTest {
             assertEquals(RejectionReason.EXPIRED, assertThrows(TokenRejectedException.class,
                     () -> strict.verify(exactlyNow, Requirements.audience(API))).reason());
         }
-        assertThrows(IllegalStateException.class, () -> builder().clockSkew(Duration.ofMinutes(6)).build());
-        assertThrows(IllegalStateException.class, () -> builder().clockSkew(Duration.ofSeconds(-1)).build());
+        // Refused by the setter itself, before build() (VerifierBuilderTest has every option).
+        assertThrows(IllegalArgumentException.class, () -> builder().clockSkew(Duration.ofMinutes(6)));
+        assertThrows(IllegalArgumentException.class, () -> builder().clockSkew(Duration.ofSeconds(-1)));
     }
 
     // 5. Audience ----------------------------------------------------------------------------
@@ -489,7 +490,12 @@ class VerifierRulesTest {
     void everyReasonMapsToItsRfc6750Code() {
         assertEquals("invalid_token", RejectionReason.EXPIRED.errorCode().bearerError().orElseThrow());
         assertEquals("insufficient_scope", RejectionReason.MISSING_SCOPES.errorCode().bearerError().orElseThrow());
-        assertEquals("invalid_request", RejectionReason.MALFORMED_REQUEST.errorCode().bearerError().orElseThrow());
+        assertEquals("invalid_request", ErrorCode.INVALID_REQUEST.bearerError().orElseThrow());
+        // Token reasons only: the request's own refusals (missing token, ambiguous path, ...) are the
+        // servlet layer's RequestRefusal, answered as the client really sees them.
+        for (RejectionReason r : RejectionReason.values()) {
+            assertTrue(r.errorCode() != ErrorCode.INVALID_REQUEST, r::toString);
+        }
         assertTrue(RejectionReason.KEYS_UNAVAILABLE.errorCode().bearerError().isEmpty());
         assertEquals(503, RejectionReason.KEYS_UNAVAILABLE.errorCode().httpStatus());
     }
@@ -513,9 +519,10 @@ class VerifierRulesTest {
         assertThrows(IllegalArgumentException.class, () -> OrganizationTokenVerifier.builder().logtoEndpoint("acme.logto.app"));
         assertThrows(IllegalArgumentException.class, () -> OrganizationTokenVerifier.builder().logtoEndpoint("ftp://x"));
         assertThrows(IllegalArgumentException.class, () -> OrganizationTokenVerifier.builder().allowedAlgorithms());
-        assertThrows(IllegalArgumentException.class, () -> JwsAlgorithm.parseSetting("HS256"));
-        assertThrows(IllegalStateException.class, () -> builder().maxTokenLength(10).build());
-        assertThrows(IllegalStateException.class, () -> builder().tokenCacheSize(-1).build());
+        assertTrue(JwsAlgorithm.named("HS256").isEmpty(), "never a MAC");
+        // A bad value is refused by its setter, before build().
+        assertThrows(IllegalArgumentException.class, () -> builder().maxTokenLength(10));
+        assertThrows(IllegalArgumentException.class, () -> builder().tokenCacheSize(-1));
         try (OrganizationTokenVerifier v = OrganizationTokenVerifier.builder().logtoEndpoint("https://acme.logto.app/").build()) {
             assertEquals(Set.of("https://acme.logto.app/oidc"), v.issuers());
         }

@@ -58,7 +58,7 @@ public class FilterWarm {
         String token = new Tokens(issuer, null, 3).next();
         RuleSet rules = PathRules.load();
         verifier = OrganizationTokenVerifier.builder().logtoEndpoint(issuer.endpoint().toString()).metrics(counters).build();
-        filter = new OrganizationTokenFilter(rules, verifier, counters);
+        filter = new OrganizationTokenFilter(rules, verifier);
         request = new StubRequest("GET", "/ours", "/api/organizations/" + Tokens.ORGANIZATION + "/members",
                 "Bearer " + token);
         response = new HttpServletResponseWrapper(stub(HttpServletResponse.class));

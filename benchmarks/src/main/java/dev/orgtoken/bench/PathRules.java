@@ -1,12 +1,11 @@
 package dev.orgtoken.bench;
 
-import dev.orgtoken.rules.RuleMatch;
+import dev.orgtoken.rules.RuleDecision;
 import dev.orgtoken.rules.RuleSet;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -36,7 +35,7 @@ public class PathRules {
         check(first(), 2);
         check(membersRule(), 17);
         check(deepRule(), 32);
-        if (unmatched().isPresent()) {
+        if (!(unmatched() instanceof RuleDecision.Refused)) {
             throw new IllegalStateException("expected no match");
         }
     }
@@ -49,30 +48,30 @@ public class PathRules {
         }
     }
 
-    private void check(Optional<RuleMatch> match, int ruleNumber) {
-        RuleMatch m = match.orElseThrow();
-        if (rules.rules().indexOf(m.rule()) != ruleNumber - 1) {
-            throw new IllegalStateException("matched rule " + (rules.rules().indexOf(m.rule()) + 1) + " not " + ruleNumber);
+    private void check(RuleDecision decision, int ruleNumber) {
+        if (rules.rules().indexOf(decision.rule()) != ruleNumber - 1) {
+            throw new IllegalStateException("matched rule " + (rules.rules().indexOf(decision.rule()) + 1) + " not "
+                    + ruleNumber);
         }
     }
 
     @Benchmark
-    public Optional<RuleMatch> first() {
+    public RuleDecision first() {
         return rules.match("GET", "/ready");
     }
 
     @Benchmark
-    public Optional<RuleMatch> membersRule() {
+    public RuleDecision membersRule() {
         return rules.match("GET", "/api/organizations/k8ms2q5vnd0r/members/u3x9abc1def2");
     }
 
     @Benchmark
-    public Optional<RuleMatch> deepRule() {
+    public RuleDecision deepRule() {
         return rules.match("GET", "/api/organizations/k8ms2q5vnd0r/projects/p7/deployments/d42/logs");
     }
 
     @Benchmark
-    public Optional<RuleMatch> unmatched() {
+    public RuleDecision unmatched() {
         return rules.match("GET", "/api/organizations/k8ms2q5vnd0r/unknown/thing/here");
     }
 }

@@ -1,22 +1,14 @@
 package dev.orgtoken.jwks;
 
-import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -26,8 +18,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>Rules, in the order a lookup meets them:
  * <ul>
  *   <li>Nothing usable cached (first use, or the stale period ran out): fetch now and wait at
- *       most the request timeout. No answer means {@linkplain KeyLookupException#keysUnavailable()
+ *       most the request timeout. No answer means {@linkplain KeyLookupException.Reason#KEYS_UNAVAILABLE
  *       keys unavailable}.</li>
  *   <li>Known kid: answer from memory. If the set is past its TTL a background refresh is started;
  *       the request does not wait for it. No I/O happens on this path.</li>
@@ -52,18 +42,16 @@ import org.slf4j.LoggerFactory;
  * {@code staleFor} after it went stale.
  * Conditional requests ({@code If-None-Match}) make the periodic refresh cheap; a 304 extends the
  * TTL. A server {@code max-age} counts only inside [1 min, 24 h], so Logto's {@code max-age=0}
- * never causes a fetch per request.
+ * never causes a fetch per request. The HTTP exchange itself is {@link JwksClient}'s; this class is
+ * the refresh state machine around it.
  */
 public final class JwksCache implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JwksCache.class);
-    private static final Pattern MAX_AGE = Pattern.compile("(?:^|,)\\s*max-age\\s*=\\s*\"?(\\d{1,10})\"?\\s*(?:,|$)");
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final JwksSettings settings;
     private final JwksListener listener;
-    private final KeySetParser parser;
-    private final HttpClient client;
-    private final ExecutorService httpExecutor;
+    private final JwksClient client;
     private final ScheduledExecutorService scheduler;
     private final RateLimitedWarning warning;
 
@@ -81,9 +69,6 @@ public final class JwksCache implements AutoCloseable {
      */
     volatile Runnable beforeRefreshDecision = () -> { };
 
-    /** An immutable snapshot of the trusted keys. */
-    record KeySet(Map<String, VerificationKey> keys, String etag, Instant freshUntil, Instant usableUntil) {}
-
     /**
      * @param settings validated settings
      * @param listener told about fetches, failures and removed keys
@@ -91,20 +76,9 @@ public final class JwksCache implements AutoCloseable {
     public JwksCache(JwksSettings settings, JwksListener listener) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.listener = Objects.requireNonNull(listener, "listener");
-        this.parser = new KeySetParser(settings.allowedAlgorithms());
         int id = INSTANCES.incrementAndGet();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("orgtoken-jwks-refresh-" + id));
-        if (settings.httpClient() != null) {
-            this.httpExecutor = null;
-            this.client = settings.httpClient();
-        } else {
-            this.httpExecutor = Executors.newCachedThreadPool(daemon("orgtoken-jwks-http-" + id));
-            this.client = HttpClient.newBuilder()
-                    .connectTimeout(settings.connectTimeout())
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .executor(httpExecutor)
-                    .build();
-        }
+        this.client = new JwksClient(settings, listener, "orgtoken-jwks-http-" + id);
         this.warning = new RateLimitedWarning(LOG, settings.clock(), Duration.ofMinutes(1));
     }
 
@@ -122,7 +96,7 @@ public final class JwksCache implements AutoCloseable {
         if (set == null) {
             set = awaitRefresh(seen, now, true);
             if (set == null) {
-                throw new KeyLookupException(true, "signing keys are unavailable");
+                throw new KeyLookupException(KeyLookupException.Reason.KEYS_UNAVAILABLE, "signing keys are unavailable");
             }
         }
         VerificationKey key = set.keys().get(kid);
@@ -136,7 +110,7 @@ public final class JwksCache implements AutoCloseable {
         if (refreshed != null && (key = refreshed.keys().get(kid)) != null) {
             return key;
         }
-        throw new KeyLookupException(false, "token signing key is unknown");
+        throw new KeyLookupException(KeyLookupException.Reason.UNKNOWN_KEY, "token signing key is unknown");
     }
 
     /**
@@ -164,9 +138,7 @@ public final class JwksCache implements AutoCloseable {
     public void close() {
         closed = true;
         scheduler.shutdownNow();
-        if (httpExecutor != null) {
-            httpExecutor.shutdownNow();
-        }
+        client.close();
     }
 
     private KeySet usable(KeySet set, Instant now) {
@@ -263,7 +235,7 @@ public final class JwksCache implements AutoCloseable {
             }
             CompletableFuture<KeySet> mine = new CompletableFuture<>();
             if (inFlight.compareAndSet(null, mine)) {
-                fetch().whenComplete((set, failure) -> finish(mine, set, failure));
+                client.fetch(current).whenComplete((set, failure) -> finish(mine, set, failure));
                 return mine;
             }
         }
@@ -283,10 +255,10 @@ public final class JwksCache implements AutoCloseable {
                     ? failure.getCause() : failure;
             if (stale != null && !now.isAfter(stale.usableUntil())) {
                 warning.warn("JWKS refresh from {} failed ({}); still trusting the last good key set until {}",
-                        settings.jwksUri(), describe(cause), stale.usableUntil());
+                        settings.jwksUri(), JwksClient.describe(cause), stale.usableUntil());
             } else {
                 warning.warn("JWKS fetch from {} failed ({}); no usable keys: tokens are refused as keys-unavailable",
-                        settings.jwksUri(), describe(cause));
+                        settings.jwksUri(), JwksClient.describe(cause));
             }
             schedule(settings.refreshCooldown());
         }
@@ -338,105 +310,7 @@ public final class JwksCache implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<KeySet> fetch() {
-        KeySet previous = current;
-        HttpRequest.Builder request = HttpRequest.newBuilder(settings.jwksUri())
-                .timeout(settings.requestTimeout())
-                .header("Accept", "application/json")
-                .GET();
-        if (previous != null && previous.etag() != null) {
-            request.header("If-None-Match", previous.etag());
-        }
-        try {
-            return client.sendAsync(request.build(), info -> new LimitedBodySubscriber(settings.maxResponseBytes()))
-                    .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .thenApply(response -> interpret(response, previous));
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    private KeySet interpret(HttpResponse<byte[]> response, KeySet previous) {
-        if (!sameOrigin(response.uri(), settings.jwksUri())) {
-            throw new IllegalStateException("redirected to another host");
-        }
-        Instant now = settings.clock().instant();
-        Duration ttl = ttl(response);
-        int status = response.statusCode();
-        if (status == 304 && previous != null) {
-            listener.notModified();
-            return new KeySet(previous.keys(), previous.etag(), now.plus(ttl), now.plus(ttl).plus(settings.staleFor()));
-        }
-        if (status != 200) {
-            throw new IllegalStateException("HTTP status " + status);
-        }
-        Map<String, VerificationKey> keys = parser.parse(new String(response.body(), StandardCharsets.UTF_8));
-        listener.fetched();
-        String etag = response.headers().firstValue("ETag").orElse(null);
-        if (previous != null && sameKeys(previous.keys(), keys)) {
-            keys = previous.keys();
-        }
-        return new KeySet(keys, etag, now.plus(ttl), now.plus(ttl).plus(settings.staleFor()));
-    }
-
-    private static boolean sameKeys(Map<String, VerificationKey> a, Map<String, VerificationKey> b) {
-        if (!a.keySet().equals(b.keySet())) {
-            return false;
-        }
-        for (Map.Entry<String, VerificationKey> e : a.entrySet()) {
-            if (!e.getValue().sameKeyAs(b.get(e.getKey()))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private Duration ttl(HttpResponse<?> response) {
-        Optional<String> cacheControl = response.headers().firstValue("Cache-Control");
-        if (cacheControl.isPresent()) {
-            Matcher m = MAX_AGE.matcher(cacheControl.get().toLowerCase(Locale.ROOT));
-            if (m.find()) {
-                Duration maxAge = Duration.ofSeconds(Long.parseLong(m.group(1)));
-                if (maxAge.compareTo(JwksSettings.MIN_MAX_AGE) >= 0 && maxAge.compareTo(JwksSettings.MAX_MAX_AGE) <= 0) {
-                    return maxAge;
-                }
-            }
-        }
-        return settings.ttl();
-    }
-
-    private static boolean sameOrigin(URI a, URI b) {
-        return a != null
-                && Objects.equals(lower(a.getScheme()), lower(b.getScheme()))
-                && Objects.equals(lower(a.getHost()), lower(b.getHost()))
-                && port(a) == port(b);
-    }
-
-    private static String lower(String s) {
-        return s == null ? null : s.toLowerCase(Locale.ROOT);
-    }
-
-    private static int port(URI u) {
-        if (u.getPort() != -1) {
-            return u.getPort();
-        }
-        return "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
-    }
-
-    private static String describe(Throwable t) {
-        if (t instanceof TimeoutException || t instanceof java.net.http.HttpTimeoutException) {
-            return "timed out";
-        }
-        if (t instanceof java.net.ConnectException) {
-            return "connection refused";
-        }
-        if (t instanceof IOException || t instanceof IllegalStateException || t instanceof IllegalArgumentException) {
-            return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        }
-        return t.getClass().getSimpleName();
-    }
-
-    private static ThreadFactory daemon(String name) {
+    static ThreadFactory daemon(String name) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, name + "-" + n.incrementAndGet());

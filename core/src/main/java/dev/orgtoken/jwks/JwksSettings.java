@@ -1,6 +1,6 @@
 package dev.orgtoken.jwks;
 
-import dev.orgtoken.jws.JwsAlgorithm;
+import dev.orgtoken.jws.Algorithm;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -30,7 +30,7 @@ public record JwksSettings(
         Duration ttl,
         Duration refreshCooldown,
         Duration staleFor,
-        Set<JwsAlgorithm> allowedAlgorithms,
+        Set<Algorithm> allowedAlgorithms,
         Clock clock) {
 
     /** A server's {@code max-age} is honoured only inside this range. */

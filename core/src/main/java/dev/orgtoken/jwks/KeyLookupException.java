@@ -4,18 +4,26 @@ package dev.orgtoken.jwks;
 public final class KeyLookupException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    private final boolean keysUnavailable;
-
-    KeyLookupException(boolean keysUnavailable, String safeMessage) {
-        super(safeMessage, null, false, false);
-        this.keysUnavailable = keysUnavailable;
+    /** Why no key was found. */
+    public enum Reason {
+        /**
+         * No key set could be obtained at all: the issuer is unreachable and nothing usable is
+         * cached. Retrying later can succeed.
+         */
+        KEYS_UNAVAILABLE,
+        /** A key set is available, and it has no key with this kid. */
+        UNKNOWN_KEY
     }
 
-    /**
-     * @return true when no key set could be obtained at all (the issuer is unreachable and
-     *     nothing usable is cached); false when a set is available but lacks this kid
-     */
-    public boolean keysUnavailable() {
-        return keysUnavailable;
+    private final Reason reason;
+
+    KeyLookupException(Reason reason, String safeMessage) {
+        super(safeMessage, null, false, false);
+        this.reason = reason;
+    }
+
+    /** @return why no key was found */
+    public Reason reason() {
+        return reason;
     }
 }

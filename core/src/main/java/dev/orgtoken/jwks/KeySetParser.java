@@ -1,6 +1,6 @@
 package dev.orgtoken.jwks;
 
-import dev.orgtoken.jws.JwsAlgorithm;
+import dev.orgtoken.jws.Algorithm;
 import java.math.BigInteger;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
@@ -35,9 +35,9 @@ final class KeySetParser {
     private static final int[] ROCA_PRIMES = java.util.stream.IntStream.rangeClosed(3, 701)
             .filter(c -> BigInteger.valueOf(c).isProbablePrime(50)).toArray();
 
-    private final Set<JwsAlgorithm> allowed;
+    private final Set<Algorithm> allowed;
 
-    KeySetParser(Set<JwsAlgorithm> allowed) {
+    KeySetParser(Set<Algorithm> allowed) {
         this.allowed = allowed;
     }
 
@@ -107,10 +107,10 @@ final class KeySetParser {
             skip(index, kid, "key_ops does not include 'verify'");
             return null;
         }
-        JwsAlgorithm declared = null;
+        Algorithm declared = null;
         Object alg = members.get("alg");
         if (alg != null) {
-            declared = alg instanceof String s ? JwsAlgorithm.named(s).orElse(null) : null;
+            declared = alg instanceof String s ? Algorithm.named(s).orElse(null) : null;
             if (declared == null || !allowed.contains(declared)) {
                 skip(index, kid, "alg is not an allowed algorithm");
                 return null;
@@ -139,7 +139,7 @@ final class KeySetParser {
             skip(index, kid, "RSA modulus has the ROCA fingerprint (CVE-2017-15361)");
             return null;
         }
-        JwsAlgorithm onlyAlgorithm = declared;
+        Algorithm onlyAlgorithm = declared;
         boolean usableForSomeAlgorithm = onlyAlgorithm != null
                 ? onlyAlgorithm.fits(publicKey)
                 : allowed.stream().anyMatch(a -> a.fits(publicKey));

@@ -1,6 +1,6 @@
 package dev.orgtoken.jwks;
 
-import dev.orgtoken.jws.JwsAlgorithm;
+import dev.orgtoken.jws.Algorithm;
 import java.security.PublicKey;
 import java.util.Optional;
 
@@ -11,10 +11,10 @@ import java.util.Optional;
  * @param publicKey the public key (EC on P-256/384/521, or RSA of at least 2048 bits)
  * @param declaredAlgorithm the JWK's {@code alg}, or null when it has none (Logto's RSA keys)
  */
-public record VerificationKey(String keyId, PublicKey publicKey, JwsAlgorithm declaredAlgorithm) {
+public record VerificationKey(String keyId, PublicKey publicKey, Algorithm declaredAlgorithm) {
 
     /** @return the JWK's {@code alg}, when it declared one */
-    public Optional<JwsAlgorithm> algorithm() {
+    public Optional<Algorithm> algorithm() {
         return Optional.ofNullable(declaredAlgorithm);
     }
 

@@ -28,7 +28,7 @@ public final class SignatureVerifier {
 
     private static final Base64.Decoder BASE64URL = Base64.getUrlDecoder();
 
-    private final Set<JwsAlgorithm> allowed;
+    private final Set<Algorithm> allowed;
     private final AlgorithmConstraints constraints;
     private final boolean requireAccessTokenType;
     private final ProviderContext providerContext;
@@ -39,7 +39,7 @@ public final class SignatureVerifier {
      * @param signatureProvider a JCA provider name for signature verification, or null for the
      *     JDK's default
      */
-    public SignatureVerifier(Set<JwsAlgorithm> allowed, boolean requireAccessTokenType, String signatureProvider) {
+    public SignatureVerifier(Set<Algorithm> allowed, boolean requireAccessTokenType, String signatureProvider) {
         if (allowed.isEmpty()) {
             throw new IllegalArgumentException("the algorithm allow-list is empty");
         }
@@ -61,8 +61,8 @@ public final class SignatureVerifier {
      * @return the token's algorithm
      * @throws JwsException when the header is not acceptable
      */
-    public JwsAlgorithm checkHeader(CompactJws jws) throws JwsException {
-        JwsAlgorithm alg = JwsAlgorithm.named(jws.algorithm())
+    public Algorithm checkHeader(CompactJws jws) throws JwsException {
+        Algorithm alg = Algorithm.named(jws.algorithm())
                 .filter(allowed::contains)
                 .orElseThrow(() -> new JwsException(Failure.UNSUPPORTED_ALGORITHM, "token algorithm is not allowed"));
         for (String name : jws.header().keySet()) {
@@ -89,7 +89,7 @@ public final class SignatureVerifier {
      * @param declaredAlgorithm the JWK's {@code alg} member, or null when it has none
      * @throws JwsException when the key does not fit or the signature does not verify
      */
-    public void verify(CompactJws jws, JwsAlgorithm alg, PublicKey key, JwsAlgorithm declaredAlgorithm)
+    public void verify(CompactJws jws, Algorithm alg, PublicKey key, Algorithm declaredAlgorithm)
             throws JwsException {
         if (!alg.fits(key) || (declaredAlgorithm != null && declaredAlgorithm != alg)) {
             throw new JwsException(Failure.KEY_MISMATCH, "token algorithm does not match its key");
@@ -132,7 +132,7 @@ public final class SignatureVerifier {
      * @param length the signature's length in octets
      * @return true when the length is exact
      */
-    static boolean signatureLengthFits(JwsAlgorithm alg, PublicKey key, int length) {
+    static boolean signatureLengthFits(Algorithm alg, PublicKey key, int length) {
         return switch (alg) {
             case ES256 -> length == 64;
             case ES384 -> length == 96;
@@ -142,7 +142,7 @@ public final class SignatureVerifier {
     }
 
     /** @return the algorithm allow-list */
-    public Set<JwsAlgorithm> allowed() {
+    public Set<Algorithm> allowed() {
         return EnumSet.copyOf(allowed);
     }
 }

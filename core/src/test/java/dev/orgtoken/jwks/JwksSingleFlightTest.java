@@ -1,9 +1,9 @@
 package dev.orgtoken.jwks;
 
+import dev.orgtoken.jws.Algorithm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.orgtoken.jws.JwsAlgorithm;
 import dev.orgtoken.testkit.KeyType;
 import dev.orgtoken.testkit.LogtoTestIssuer;
 import dev.orgtoken.testkit.SigningKey;
@@ -50,7 +50,7 @@ class JwksSingleFlightTest {
     private JwksCache cache(Duration cooldown) {
         JwksSettings settings = new JwksSettings(issuer.jwksUri(), null, Duration.ofSeconds(2), Duration.ofSeconds(5),
                 128 * 1024, Duration.ofMinutes(10), cooldown, Duration.ofHours(24),
-                EnumSet.allOf(JwsAlgorithm.class), CLOCK);
+                EnumSet.allOf(Algorithm.class), CLOCK);
         cache = new JwksCache(settings, JwksListener.NONE);
         return cache;
     }

@@ -1,12 +1,12 @@
 package dev.orgtoken.jwks;
 
+import dev.orgtoken.jws.Algorithm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.orgtoken.jws.JwsAlgorithm;
 import dev.orgtoken.testkit.KeyType;
 import dev.orgtoken.testkit.SigningKey;
 import java.math.BigInteger;
@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** The key-set parser on its own: which keys of a document are trusted. */
 class KeySetParserTest {
     private final KeySetParser parser = new KeySetParser(
-            EnumSet.of(JwsAlgorithm.ES256, JwsAlgorithm.ES384, JwsAlgorithm.ES512, JwsAlgorithm.RS256));
+            EnumSet.of(Algorithm.ES256, Algorithm.ES384, Algorithm.ES512, Algorithm.RS256));
 
     @ParameterizedTest
     @EnumSource(value = KeyType.class, names = {"EC_P256", "EC_P384", "EC_P521"})
@@ -96,7 +96,7 @@ class KeySetParserTest {
         Map<String, VerificationKey> keys = parser.parse(json);
         assertEquals(List.of(good.kid(), rsa.kid()), List.copyOf(keys.keySet()));
         assertEquals(good.publicKey(), keys.get(good.kid()).publicKey());
-        assertEquals(JwsAlgorithm.ES384, keys.get(good.kid()).declaredAlgorithm());
+        assertEquals(Algorithm.ES384, keys.get(good.kid()).declaredAlgorithm());
         assertNull(keys.get(rsa.kid()).declaredAlgorithm(), "Logto's RSA keys have no alg");
     }
 

@@ -1,11 +1,11 @@
 package dev.orgtoken.jwks;
 
+import dev.orgtoken.jws.Algorithm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.orgtoken.jwks.WycheproofVectors.Vector;
 import dev.orgtoken.jws.CompactJws;
-import dev.orgtoken.jws.JwsAlgorithm;
 import dev.orgtoken.jws.JwsException;
 import dev.orgtoken.jws.SignatureVerifier;
 import java.math.BigInteger;
@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
  */
 class WycheproofJwkTest {
     private static final String FILE = "json_web_key_test.json";
-    private static final Set<JwsAlgorithm> ALL = EnumSet.allOf(JwsAlgorithm.class);
+    private static final Set<Algorithm> ALL = EnumSet.allOf(Algorithm.class);
 
     /** The kids the parser must trust, per tcId; absent means none (the set is unusable). */
     private static final Map<Integer, Set<String>> TRUSTED = Map.of(
@@ -208,7 +208,7 @@ class WycheproofJwkTest {
     private static String throughJwsLayer(SignatureVerifier signatures, String token, Map<String, VerificationKey> keys) {
         try {
             CompactJws jws = CompactJws.parse(token, 1 << 20);
-            JwsAlgorithm alg = signatures.checkHeader(jws);
+            Algorithm alg = signatures.checkHeader(jws);
             VerificationKey key = keys.get(jws.keyId());
             if (key == null) {
                 return "NO_TRUSTED_KEY";

@@ -1,6 +1,6 @@
 package dev.orgtoken.jwks;
 
-import dev.orgtoken.jws.JwsAlgorithm;
+import dev.orgtoken.jws.Algorithm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -112,7 +112,7 @@ public final class WycheproofVectors {
      * @param allowed the algorithm allow-list
      * @return the trusted keys by kid
      */
-    public static Map<String, VerificationKey> trustedKeys(String keySetJson, Set<JwsAlgorithm> allowed) {
+    public static Map<String, VerificationKey> trustedKeys(String keySetJson, Set<Algorithm> allowed) {
         try {
             return new KeySetParser(allowed).parse(keySetJson);
         } catch (IllegalArgumentException e) {

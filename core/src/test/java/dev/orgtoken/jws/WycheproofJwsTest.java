@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * <h2>The JWS layer</h2>
  * Each vector goes through exactly what {@link OrganizationTokenVerifier} runs on a token, minus
  * the claims: {@link CompactJws#parse}, {@link SignatureVerifier#checkHeader} (allow-list = every
- * {@link JwsAlgorithm}, {@code typ} not required since the vectors are not access tokens), the key
+ * {@link Algorithm}, {@code typ} not required since the vectors are not access tokens), the key
  * for the token's {@code kid} as our JWKS parser would trust it from the group's JWK (so a key
  * marked {@code use: enc} or with {@code key_ops} lacking {@code verify} is not trusted, as in
  * production), then {@link SignatureVerifier#verify}. Expected:
@@ -93,7 +93,7 @@ import org.junit.jupiter.api.Test;
  */
 class WycheproofJwsTest {
     private static final String FILE = "json_web_signature_test.json";
-    private static final Set<JwsAlgorithm> ALL = EnumSet.allOf(JwsAlgorithm.class);
+    private static final Set<Algorithm> ALL = EnumSet.allOf(Algorithm.class);
     private static final SignatureVerifier SIGNATURES = new SignatureVerifier(ALL, false, null);
     private static final String ACCEPTED = "ACCEPTED";
     private static final String NO_TRUSTED_KEY = "NO_TRUSTED_KEY";
@@ -260,7 +260,7 @@ class WycheproofJwsTest {
                     continue;
                 }
                 PublicJsonWebKey pair = PublicJsonWebKey.Factory.newPublicJwk(privateJwk);
-                String alg = privateJwk.get("alg") instanceof String s && JwsAlgorithm.named(s).isPresent() ? s
+                String alg = privateJwk.get("alg") instanceof String s && Algorithm.named(s).isPresent() ? s
                         : CompactJws.parse(token(v), 1 << 20).algorithm();
                 String kid = (String) privateJwk.get("kid");
                 String token = issuer.globalApiToken("user-1", AUDIENCE).signedWith(pair.getPrivateKey(), alg)
@@ -511,7 +511,7 @@ class WycheproofJwsTest {
     static String throughJwsLayer(String token, String keySetJson) {
         try {
             CompactJws jws = CompactJws.parse(token, 1 << 20);
-            JwsAlgorithm alg = SIGNATURES.checkHeader(jws);
+            Algorithm alg = SIGNATURES.checkHeader(jws);
             VerificationKey key = WycheproofVectors.trustedKeys(keySetJson, ALL).get(jws.keyId());
             if (key == null) {
                 return NO_TRUSTED_KEY;
@@ -540,7 +540,7 @@ class WycheproofJwsTest {
                 .issuers(issuer.issuer())
                 .jwksUri(issuer.jwksUri().toString())
                 .requireAccessTokenType(false)
-                .allowedAlgorithms(JwsAlgorithm.values())
+                .allowedAlgorithms(dev.orgtoken.JwsAlgorithm.values())
                 .jwksRefreshCooldown(Duration.ZERO)
                 .build();
     }

@@ -61,7 +61,7 @@ class WycheproofPrimitiveTest {
         "ecdsa_secp256r1_sha256_p1363_test.json, ES256",
         "rsa_signature_2048_sha256_test.json, RS256"})
     void everyVectorThroughTheSignaturePrimitive(String file, String algorithmName) throws Exception {
-        JwsAlgorithm ours = JwsAlgorithm.named(algorithmName).orElseThrow();
+        Algorithm ours = Algorithm.named(algorithmName).orElseThrow();
         JsonWebSignatureAlgorithm jose4j = AlgorithmFactoryFactory.getInstance().getJwsAlgorithmFactory()
                 .getAlgorithm(algorithmName);
         List<Vector> vectors = WycheproofVectors.vectors(file);
@@ -102,7 +102,7 @@ class WycheproofPrimitiveTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static PublicKey publicKey(Vector v, JwsAlgorithm algorithm) {
+    private static PublicKey publicKey(Vector v, Algorithm algorithm) {
         try {
             Object jwk = v.group().containsKey("publicKeyJwk") ? v.group().get("publicKeyJwk") : v.group().get("keyJwk");
             if (jwk != null) {

@@ -11,6 +11,7 @@ import dev.orgtoken.OrganizationTokenVerifier;
 import dev.orgtoken.Requirements;
 import dev.orgtoken.VerifiedToken;
 import dev.orgtoken.testkit.LogtoTestIssuer;
+import dev.orgtoken.testkit.TestClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -49,7 +50,7 @@ class ClientCredentialsTokenSourceTest {
     /** Characters that need form-encoding in the Basic credentials, and that are easy to spot if leaked. */
     private static final String SECRET = "s3cr3t:with/odd+chars=&%-9f1c";
 
-    private final SettableClock clock = new SettableClock(NOW);
+    private final TestClock clock = new TestClock(NOW);
     private LogtoTestIssuer issuer;
 
     @BeforeEach

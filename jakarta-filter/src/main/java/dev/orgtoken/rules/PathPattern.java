@@ -336,17 +336,19 @@ public final class PathPattern {
         return texts[index];
     }
 
-    /** Whether {@code variables} has exactly this pattern's variable names as keys. Allocation-free. */
-    boolean capturesExactly(Map<String, String> variables) {
-        if (variables.size() != variableCount) {
-            return false;
-        }
+    /** The segment index that captures {@code variable}, which must be one of {@link #variables()}. */
+    int segmentOf(String variable) {
         for (int i : variableIndexes) {
-            if (!variables.containsKey(texts[i])) {
-                return false;
+            if (texts[i].equals(variable)) {
+                return i;
             }
         }
-        return true;
+        throw new IllegalArgumentException("path '" + source + "' captures no '{" + variable + "}'");
+    }
+
+    /** The decoded text of segment {@code index} of a path split by {@link #segmentBounds}. */
+    static String segment(String path, int[] bounds, int index) {
+        return path.substring(bounds[index] + 1, bounds[index + 1]);
     }
 
     /** Captures the variables of a path that {@link #matches(String, int[])} accepted. */

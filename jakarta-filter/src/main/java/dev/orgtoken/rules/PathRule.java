@@ -1,11 +1,11 @@
 package dev.orgtoken.rules;
 
+import dev.orgtoken.Requirements;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -14,16 +14,23 @@ import java.util.Set;
  * One access rule: a path pattern, the methods it applies to, and what a token must satisfy.
  *
  * <p>Build one with {@link #builder(String)}, or let {@link RuleSet#load(java.nio.file.Path)} read
- * it from a rules file. Immutable and thread-safe.
+ * it from a rules file. A {@link RuleSet} compiles each rule into the {@link Requirements} it
+ * demands, once, when it is built. Immutable and thread-safe.
  */
 public final class PathRule {
+    /** The rules-file spelling of "some organization, whichever". */
+    public static final String ANY_ORGANIZATION = "any";
+
     private final PathPattern path;
     private final Set<String> methods;
     /** Methods as matched: the declared ones plus HEAD when GET is declared; null means all. */
     private final String[] effectiveMethods;
     private final boolean isPublic;
     private final AudienceTemplate audience;
-    private final OrganizationRule organization;
+    /** NONE, ANY, or EXACT: then {@link #organizationId} or {@link #organizationVariable} names it. */
+    private final Requirements.OrganizationConstraint organizationConstraint;
+    private final String organizationId;
+    private final String organizationVariable;
     private final Set<String> scopes;
     private final int line;
 
@@ -41,7 +48,9 @@ public final class PathRule {
         }
         this.isPublic = b.isPublic;
         this.audience = b.audience;
-        this.organization = b.organization;
+        this.organizationConstraint = b.organizationConstraint;
+        this.organizationId = b.organizationId;
+        this.organizationVariable = b.organizationVariable;
         this.scopes = Collections.unmodifiableSet(new LinkedHashSet<>(b.scopes));
         this.line = b.line;
     }
@@ -114,12 +123,17 @@ public final class PathRule {
     }
 
     /**
-     * What the rule requires of the token's organization.
+     * What the rule requires of the token's organization, as the rules file spells it.
      *
-     * @return never null; {@link OrganizationRule.None} when nothing is required
+     * @return {@value #ANY_ORGANIZATION}, a path variable such as {@code {organizationId}}, or an
+     *     organization id; empty when the rule requires no organization
      */
-    public OrganizationRule organization() {
-        return organization;
+    public Optional<String> organization() {
+        return switch (organizationConstraint) {
+            case NONE -> Optional.empty();
+            case ANY -> Optional.of(ANY_ORGANIZATION);
+            case EXACT -> Optional.of(organizationVariable != null ? "{" + organizationVariable + "}" : organizationId);
+        };
     }
 
     /**
@@ -140,9 +154,23 @@ public final class PathRule {
         return line;
     }
 
-    /** Resolves the audience template; null when the rule has none. */
-    String resolveAudience(Map<String, String> variables) {
-        return audience == null ? null : audience.resolve(variables);
+    /** The audience template; null when the rule uses the rule set's default. */
+    AudienceTemplate audience() {
+        return audience;
+    }
+
+    Requirements.OrganizationConstraint organizationConstraint() {
+        return organizationConstraint;
+    }
+
+    /** The literal organization id; null unless the constraint is EXACT with a fixed id. */
+    String organizationId() {
+        return organizationId;
+    }
+
+    /** The path variable naming the organization; null unless the constraint is EXACT from the path. */
+    String organizationVariable() {
+        return organizationVariable;
     }
 
     @Override
@@ -157,9 +185,7 @@ public final class PathRule {
         if (audience != null) {
             s.append(" audience=").append(audience);
         }
-        if (organization.requiresOrganization()) {
-            s.append(" organization=").append(organization);
-        }
+        organization().ifPresent(o -> s.append(" organization=").append(o));
         if (!scopes.isEmpty()) {
             s.append(" scopes=").append(scopes);
         }
@@ -179,7 +205,9 @@ public final class PathRule {
         private Set<String> methods;
         private boolean isPublic;
         private AudienceTemplate audience;
-        private OrganizationRule organization = OrganizationRule.none();
+        private Requirements.OrganizationConstraint organizationConstraint = Requirements.OrganizationConstraint.NONE;
+        private String organizationId;
+        private String organizationVariable;
         private Set<String> scopes = Set.of();
         private int line;
 
@@ -268,52 +296,67 @@ public final class PathRule {
         }
 
         /**
-         * Sets the organization requirement from its rules-file spelling: {@code any},
-         * {@code {variable}} or a literal organization id.
+         * Sets the organization requirement from its rules-file spelling: {@value #ANY_ORGANIZATION}
+         * (some organization, whichever), {@code {variable}} (the one the path names; the variable
+         * must be captured by the path), or an organization id.
          *
          * @param spec the requirement
          * @return this builder
+         * @throws IllegalArgumentException when the spelling is none of these
          */
         public Builder organization(String spec) {
             Objects.requireNonNull(spec, "organization");
-            OrganizationRule rule;
-            if (spec.equals("any")) {
-                rule = OrganizationRule.any();
-            } else if (spec.equals("none")) {
+            if (spec.equals(ANY_ORGANIZATION)) {
+                return organizationRequirement(Requirements.OrganizationConstraint.ANY, null, null);
+            }
+            if (spec.equals("none")) {
                 throw new ConfigProblem("organization",
                         "organization 'none' is not a value; leave 'organization' out to require no organization");
-            } else if (spec.startsWith("{") && spec.endsWith("}") && spec.length() >= 2) {
+            }
+            if (spec.startsWith("{") && spec.endsWith("}") && spec.length() >= 2) {
                 String name = spec.substring(1, spec.length() - 1);
                 if (!Syntax.isIdentifier(name)) {
                     throw new ConfigProblem("organization", "organization '" + spec
                             + "' is not a valid variable reference (expected '{name}' with a name captured by the path)");
                 }
-                rule = new OrganizationRule.FromVariable(name);
-            } else {
-                try {
-                    rule = new OrganizationRule.Literal(spec);
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigProblem("organization", e.getMessage()
-                            + "; expected 'any', '{variable}' or an organization id");
-                }
+                requireCaptured("organization", name);
+                return organizationRequirement(Requirements.OrganizationConstraint.EXACT, null, name);
             }
-            return organization(rule);
+            checkOrganizationId(spec, "; expected 'any', '{variable}' or an organization id");
+            return organizationRequirement(Requirements.OrganizationConstraint.EXACT, spec, null);
         }
 
         /**
-         * Sets the organization requirement.
+         * Requires exactly this organization id, read literally: {@code any} here is the
+         * organization whose id is "any", and braces are refused. The rules file uses it for a
+         * value that came from {@code ${VARIABLE}}, which must never widen a rule.
          *
-         * @param rule the requirement; a {@link OrganizationRule.FromVariable} must name a
-         *     variable captured by the path
+         * @param id the organization id
          * @return this builder
+         * @throws IllegalArgumentException when empty, or with whitespace, control characters or braces
          */
-        public Builder organization(OrganizationRule rule) {
-            Objects.requireNonNull(rule, "organization");
-            if (rule instanceof OrganizationRule.FromVariable) {
-                requireCaptured("organization", ((OrganizationRule.FromVariable) rule).variable());
-            }
-            this.organization = rule;
+        public Builder organizationId(String id) {
+            Objects.requireNonNull(id, "organization");
+            checkOrganizationId(id, "");
+            return organizationRequirement(Requirements.OrganizationConstraint.EXACT, id, null);
+        }
+
+        private Builder organizationRequirement(Requirements.OrganizationConstraint constraint, String id,
+                String variable) {
+            this.organizationConstraint = constraint;
+            this.organizationId = id;
+            this.organizationVariable = variable;
             return this;
+        }
+
+        private static void checkOrganizationId(String id, String hint) {
+            if (id.isEmpty()) {
+                throw new ConfigProblem("organization", "organization id must not be empty" + hint);
+            }
+            if (Syntax.hasWhitespaceOrControl(id) || id.indexOf('{') >= 0 || id.indexOf('}') >= 0) {
+                throw new ConfigProblem("organization", "invalid organization id '" + id
+                        + "' (no whitespace, control characters or braces)" + hint);
+            }
         }
 
         /**
@@ -372,7 +415,7 @@ public final class PathRule {
             if (isPublic) {
                 for (String key : List.of("audience", "organization", "scopes")) {
                     boolean set = key.equals("audience") ? audience != null
-                            : key.equals("organization") ? organization.requiresOrganization()
+                            : key.equals("organization") ? organizationConstraint != Requirements.OrganizationConstraint.NONE
                             : !scopes.isEmpty();
                     if (set) {
                         throw new ConfigProblem(key, "a public rule must not set '" + key

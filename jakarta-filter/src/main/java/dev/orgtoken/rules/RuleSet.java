@@ -1,5 +1,8 @@
 package dev.orgtoken.rules;
 
+import dev.orgtoken.LogtoEndpoint;
+import dev.orgtoken.OrganizationTokenVerifier;
+import dev.orgtoken.Requirements;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Path;
@@ -15,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,25 +59,38 @@ public final class RuleSet {
     /** The realm used when none is configured. */
     public static final String DEFAULT_REALM = "api";
 
-    private final VerifierSettings logto;
+    /** The {@code logto} settings, replayed onto a fresh verifier builder; null when there are none. */
+    private final List<Consumer<OrganizationTokenVerifier.Builder>> logto;
     private final String defaultAudience;
     private final UnmatchedPolicy unmatched;
+    /** What {@link #unmatched} decides, as one shared instance. */
+    private final RuleDecision unmatchedDecision;
     private final String realm;
     private final boolean queryTokenAllowed;
-    private final PathRule[] ruleArray;
-    /** Per rule, the order in which to compare its literal segments: least common first. */
-    private final int[][] literalOrders;
+    private final CompiledRule[] compiled;
     private final List<PathRule> rules;
 
+    private static final RuleDecision NOT_A_NORMALIZED_PATH =
+            new RuleDecision.Refused(RuleDecision.Refused.Reason.NO_MATCHING_RULE, null, Set.of());
+
     private RuleSet(Builder b) {
-        this.logto = b.logto;
+        this.logto = b.logto == null ? null : List.copyOf(b.logto);
         this.defaultAudience = b.defaultAudience;
         this.unmatched = b.unmatched;
+        this.unmatchedDecision = switch (b.unmatched) {
+            case DENY -> new RuleDecision.Refused(RuleDecision.Refused.Reason.NO_MATCHING_RULE, null, Set.of());
+            case AUTHENTICATED -> new RuleDecision.Protected(null, Requirements.audience(b.defaultAudience));
+            case PUBLIC -> new RuleDecision.Public(null);
+        };
         this.realm = b.realm;
         this.queryTokenAllowed = b.queryTokenAllowed;
-        this.ruleArray = b.rules.toArray(new PathRule[0]);
+        PathRule[] ruleArray = b.rules.toArray(new PathRule[0]);
         this.rules = List.of(ruleArray);
-        this.literalOrders = literalOrders(ruleArray);
+        int[][] literalOrders = literalOrders(ruleArray);
+        this.compiled = new CompiledRule[ruleArray.length];
+        for (int r = 0; r < ruleArray.length; r++) {
+            compiled[r] = new CompiledRule(ruleArray[r], literalOrders[r], b.defaultAudience);
+        }
     }
 
     /**
@@ -177,58 +194,40 @@ public final class RuleSet {
     }
 
     /**
-     * Finds the first rule whose path pattern and methods match.
+     * Decides a request from the rules alone: the first rule, in file order, whose path pattern
+     * and methods both match decides. A path some rule covers, with a method none of the covering
+     * rules lists, is {@linkplain RuleDecision.Refused.Reason#METHOD_NOT_ALLOWED refused} whatever
+     * {@link #unmatched()} says (outside review, finding 9); only a path no rule covers is left to
+     * {@link #unmatched()}. One trailing slash is ignored ({@code /x/} is decided like {@code /x}).
      *
      * @param method the request method, e.g. {@code GET} (case-sensitive)
      * @param normalizedPath the decoded, normalized, context-relative path starting with
-     *     {@code /}; a path with an empty, {@code .} or {@code ..} segment matches nothing
-     * @return the match, or empty when no rule applies and {@link #unmatched()} decides
+     *     {@code /}; a path with an empty, {@code .} or {@code ..} segment is refused as matching no rule
+     * @return the decision
      */
-    public Optional<RuleMatch> match(String method, String normalizedPath) {
+    public RuleDecision match(String method, String normalizedPath) {
         Objects.requireNonNull(method, "method");
         int[] bounds = PathPattern.segmentBounds(normalizedPath);
         if (bounds == null) {
-            return Optional.empty();
+            return NOT_A_NORMALIZED_PATH;
         }
-        PathRule[] all = ruleArray;
-        for (int r = 0; r < all.length; r++) {
-            PathRule rule = all[r];
-            PathPattern pattern = rule.path();
-            if (pattern.matches(normalizedPath, bounds, literalOrders[r]) && rule.appliesTo(method)) {
-                return Optional.of(new RuleMatch(rule, pattern.capture(normalizedPath, bounds)));
-            }
-        }
-        return Optional.empty();
-    }
-
-    /**
-     * The methods that rules covering a path allow, for a request that {@link #match} found no rule
-     * for. A path some rule's pattern covers is never left to {@link #unmatched()}: a method its
-     * rules do not list is refused (outside review, finding 9: under {@code unmatched:
-     * authenticated} a DELETE on a GET-only organization path needed only a default-audience
-     * token; under {@code public} it needed none).
-     *
-     * @param normalizedPath the path, as for {@link #match}
-     * @return the methods the covering rules list ({@code GET} adds {@code HEAD}), in rule order;
-     *     empty when no rule's pattern covers the path
-     */
-    public Set<String> methodsCovering(String normalizedPath) {
-        int[] bounds = PathPattern.segmentBounds(normalizedPath);
-        if (bounds == null) {
-            return Set.of();
-        }
-        Set<String> methods = new LinkedHashSet<>();
-        for (int r = 0; r < ruleArray.length; r++) {
-            PathRule rule = ruleArray[r];
-            if (rule.path().matches(normalizedPath, bounds, literalOrders[r])) {
-                // A rule without a method list covers every method, so match() would have found it.
-                methods.addAll(rule.methods());
-                if (rule.methods().contains("GET")) {
-                    methods.add("HEAD");
+        Set<String> coveringMethods = null;
+        for (CompiledRule rule : compiled) {
+            if (rule.pattern.matches(normalizedPath, bounds, rule.literalOrder)) {
+                if (rule.rule.appliesTo(method)) {
+                    return rule.decide(normalizedPath, bounds);
+                }
+                if (coveringMethods == null) {
+                    coveringMethods = new LinkedHashSet<>();
+                }
+                coveringMethods.addAll(rule.rule.methods());   // a rule without methods applies to all
+                if (rule.rule.methods().contains("GET")) {
+                    coveringMethods.add("HEAD");
                 }
             }
         }
-        return Collections.unmodifiableSet(methods);
+        return coveringMethods == null ? unmatchedDecision
+                : new RuleDecision.Refused(RuleDecision.Refused.Reason.METHOD_NOT_ALLOWED, null, coveringMethods);
     }
 
     /**
@@ -241,12 +240,20 @@ public final class RuleSet {
     }
 
     /**
-     * The Logto verifier settings.
+     * A new verifier builder with the rules' {@code logto} settings applied, in file order, the
+     * way {@code CaffeineSpec} feeds {@code Caffeine}. Each call returns a fresh builder; add
+     * metrics or a clock, then build.
      *
-     * @return the {@code logto:} section
+     * @return the builder, or empty when the rules have no {@code logto} settings (a rule set
+     *     built in code for a verifier the caller supplies)
      */
-    public VerifierSettings logto() {
-        return logto;
+    public Optional<OrganizationTokenVerifier.Builder> verifierBuilder() {
+        if (logto == null) {
+            return Optional.empty();
+        }
+        OrganizationTokenVerifier.Builder builder = OrganizationTokenVerifier.builder();
+        logto.forEach(setting -> setting.accept(builder));
+        return Optional.of(builder);
     }
 
     /**
@@ -293,7 +300,7 @@ public final class RuleSet {
 
     /** Builds a {@link RuleSet} in code, with the same validation as a rules file. */
     public static final class Builder {
-        private VerifierSettings logto;
+        private List<Consumer<OrganizationTokenVerifier.Builder>> logto;
         private String defaultAudience;
         private UnmatchedPolicy unmatched = UnmatchedPolicy.DENY;
         private String realm = DEFAULT_REALM;
@@ -303,24 +310,40 @@ public final class RuleSet {
         private Builder() {}
 
         /**
-         * Sets the Logto verifier settings.
+         * Adds verifier settings, as the rules file's {@code logto} section does: applied to a
+         * fresh {@link OrganizationTokenVerifier.Builder} by {@link RuleSet#verifierBuilder()}. Not
+         * needed when the filter is given a verifier of its own.
          *
-         * @param settings the settings
+         * @param settings calls on the verifier's builder, e.g. {@code b -> b.logtoEndpoint(url)}
          * @return this builder
+         * @throws IllegalArgumentException when a setting refuses its value
          */
-        public Builder logto(VerifierSettings settings) {
-            this.logto = Objects.requireNonNull(settings, "settings");
+        public Builder logto(Consumer<OrganizationTokenVerifier.Builder> settings) {
+            Objects.requireNonNull(settings, "settings");
+            settings.accept(OrganizationTokenVerifier.builder());   // a bad value fails here, where it is set
+            if (logto == null) {
+                logto = new ArrayList<>();
+            }
+            logto.add(settings);
+            return this;
+        }
+
+        /** The rules file's {@code logto} section, already checked by {@link LogtoSection}. */
+        Builder logtoSettings(List<Consumer<OrganizationTokenVerifier.Builder>> settings) {
+            this.logto = new ArrayList<>(settings);
             return this;
         }
 
         /**
-         * Shorthand for {@code logto(VerifierSettings.builder().endpoint(endpoint).build())}.
+         * Shorthand for {@code logto(b -> b.logtoEndpoint(endpoint))}.
          *
          * @param endpoint the Logto endpoint, e.g. {@code https://tenant.logto.app}
          * @return this builder
+         * @throws IllegalArgumentException when it is not a valid endpoint
          */
         public Builder logtoEndpoint(String endpoint) {
-            return logto(VerifierSettings.builder().endpoint(endpoint).build());
+            LogtoEndpoint parsed = LogtoEndpoint.of(endpoint);
+            return logto(b -> b.logtoEndpoint(parsed));
         }
 
         /**
@@ -419,8 +442,14 @@ public final class RuleSet {
          *     non-public rule (or {@code unmatched: authenticated}) has no audience to use
          */
         public RuleSet build() {
-            if (logto == null) {
-                throw new ConfigProblem("logto", "the 'logto' settings are required ('endpoint', or 'issuers' and 'jwks-uri')");
+            if (logto != null) {
+                OrganizationTokenVerifier.Builder verifier = OrganizationTokenVerifier.builder();
+                logto.forEach(setting -> setting.accept(verifier));
+                try {
+                    verifier.validate();
+                } catch (IllegalStateException e) {
+                    throw new ConfigProblem("logto", e.getMessage());
+                }
             }
             if (rules.isEmpty()) {
                 throw new ConfigProblem("rules", "the rule list is empty; at least one rule is required");

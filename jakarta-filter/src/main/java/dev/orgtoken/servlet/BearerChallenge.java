@@ -1,14 +1,16 @@
 package dev.orgtoken.servlet;
 
 import dev.orgtoken.ErrorCode;
+import dev.orgtoken.TokenRejectedException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
 /**
- * Writes every refusal the filter makes, in one place: the status, an RFC 6750
- * {@code WWW-Authenticate} challenge, and an RFC 9457 {@code application/problem+json} body.
+ * Writes every refusal the filter makes, in one place, whether the filter decided it
+ * ({@link RequestRefusal}) or the verifier did ({@link TokenRejectedException}): the status, an
+ * RFC 6750 {@code WWW-Authenticate} challenge, and an RFC 9457 {@code application/problem+json} body.
  * Descriptions are fixed text chosen by this library; nothing taken from the request (least of
  * all the token) is ever written back.
  *
@@ -28,29 +30,40 @@ record BearerChallenge(int status, String error, String description, Set<String>
         this(status, error, description, scopes, retryAfterSeconds, challenge, Set.of());
     }
 
-    static BearerChallenge missingToken() {
-        return new BearerChallenge(401, null, "a bearer token is required", Set.of(), 0, true);
-    }
+    /** The fixed descriptions of request refusals whose text does not vary. */
+    static final String MISSING_TOKEN = "a bearer token is required";
+    static final String NO_MATCHING_RULE = "no rule allows this request";
+    static final String METHOD_NOT_ALLOWED = "no rule allows this method on this path";
+    static final String BLANK_PATH_VALUE = "request path names a blank organization or audience";
 
-    static BearerChallenge invalidRequest(String description) {
-        return new BearerChallenge(400, "invalid_request", description, Set.of(), 0, true);
-    }
-
-    static BearerChallenge ambiguousPath(String description) {
-        // Not about credentials: no challenge, just a plain 400 problem.
-        return new BearerChallenge(400, "invalid_request", description, Set.of(), 0, false);
-    }
-
-    static BearerChallenge noMatchingRule() {
-        return new BearerChallenge(403, null, "no rule allows this request", Set.of(), 0, false);
+    /**
+     * A refusal the filter decides before any token is verified.
+     *
+     * @param reason the refusal, which fixes status, challenge and error
+     * @param description fixed text chosen by this library
+     * @param allowed for {@link RequestRefusal#METHOD_NOT_ALLOWED}, the {@code Allow} methods (RFC
+     *     9110 section 15.5.6 requires the header); otherwise empty
+     */
+    static BearerChallenge of(RequestRefusal reason, String description, Set<String> allowed) {
+        return new BearerChallenge(reason.httpStatus(), reason.bearerError(), description, Set.of(), 0,
+                reason.challenges(), allowed);
     }
 
     /**
-     * Rules cover the path, but none lists this method. Not about credentials: no challenge. The
-     * {@code Allow} header lists what the rules allow (RFC 9110 section 15.5.6 requires it).
+     * A refusal by the verifier.
+     *
+     * @param rejection the verifier's refusal; its message is fixed, safe text
+     * @param retryAfterSeconds the {@code Retry-After} for {@link ErrorCode#KEYS_UNAVAILABLE}
      */
-    static BearerChallenge methodNotAllowed(Set<String> allowed) {
-        return new BearerChallenge(405, null, "no rule allows this method on this path", Set.of(), 0, false, allowed);
+    static BearerChallenge of(TokenRejectedException rejection, long retryAfterSeconds) {
+        return switch (rejection.errorCode()) {
+            case INVALID_REQUEST -> new BearerChallenge(400, "invalid_request", rejection.getMessage(), Set.of(), 0, true);
+            case INVALID_TOKEN -> new BearerChallenge(401, "invalid_token", rejection.getMessage(), Set.of(), 0, true);
+            case INSUFFICIENT_SCOPE -> new BearerChallenge(403, "insufficient_scope", rejection.getMessage(),
+                    rejection.requiredScopes(), 0, true);
+            case KEYS_UNAVAILABLE -> new BearerChallenge(503, null, "token keys are temporarily unavailable", Set.of(),
+                    retryAfterSeconds, false);
+        };
     }
 
     /**
@@ -61,16 +74,6 @@ record BearerChallenge(int status, String error, String description, Set<String>
     BearerChallenge withholdingErrorPage(int errorStatus) {
         int code = errorStatus >= 400 && errorStatus <= 599 ? errorStatus : 500;
         return new BearerChallenge(code, null, "the error page is not available to this request", Set.of(), 0, false);
-    }
-
-    static BearerChallenge of(ErrorCode code, String description, Set<String> scopes, long retryAfterSeconds) {
-        return switch (code) {
-            case INVALID_REQUEST -> invalidRequest(description);
-            case INVALID_TOKEN -> new BearerChallenge(401, "invalid_token", description, Set.of(), 0, true);
-            case INSUFFICIENT_SCOPE -> new BearerChallenge(403, "insufficient_scope", description, scopes, 0, true);
-            case KEYS_UNAVAILABLE -> new BearerChallenge(503, null, "token keys are temporarily unavailable", Set.of(),
-                    retryAfterSeconds, false);
-        };
     }
 
     /** The {@code WWW-Authenticate} value (RFC 6750 section 3). */

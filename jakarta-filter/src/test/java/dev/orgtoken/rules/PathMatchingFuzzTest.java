@@ -1,6 +1,9 @@
 package dev.orgtoken.rules;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -71,15 +74,39 @@ class PathMatchingFuzzTest {
                 .rules(rules).build();
         String method = data.consumeBoolean() ? data.pickValue(methods) : data.consumeString(8);
         String path = data.consumeRemainingAsString();
-        Optional<RuleMatch> expected = Optional.empty();
+        assertDecidesLikeAPlainScan(set, rules, method, path);
+    }
+
+    /**
+     * The decision a plain scan gives: the first rule whose pattern and methods match decides; a
+     * path some pattern covers with a method none lists is METHOD_NOT_ALLOWED; else (the rule sets
+     * here use the default {@code unmatched: deny}) NO_MATCHING_RULE.
+     *
+     * @return whether a rule decided
+     */
+    static boolean assertDecidesLikeAPlainScan(RuleSet set, List<PathRule> rules, String method, String path) {
+        PathRule expected = null;
+        boolean covered = false;
         for (PathRule rule : rules) {
-            Optional<Map<String, String>> vars = rule.path().match(path);
-            if (vars.isPresent() && rule.appliesTo(method)) {
-                expected = Optional.of(new RuleMatch(rule, vars.get()));
-                break;
+            if (rule.path().match(path).isPresent()) {
+                covered = true;
+                if (rule.appliesTo(method)) {
+                    expected = rule;
+                    break;
+                }
             }
         }
-        assertEquals(expected, set.match(method, path), () -> method + " " + path + " in " + rules);
+        RuleDecision decision = set.match(method, path);
+        if (expected != null) {
+            assertSame(expected, decision.rule(), () -> method + " " + path + " in " + rules);
+            assertFalse(decision instanceof RuleDecision.Refused, () -> method + " " + path + " in " + rules);
+            return true;
+        }
+        RuleDecision.Refused refused = assertInstanceOf(RuleDecision.Refused.class, decision,
+                () -> method + " " + path + " in " + rules);
+        assertEquals(covered ? RuleDecision.Refused.Reason.METHOD_NOT_ALLOWED : RuleDecision.Refused.Reason.NO_MATCHING_RULE,
+                refused.reason(), () -> method + " " + path + " in " + rules);
+        return false;
     }
 
     /** The documented semantics, written the simple way. */

@@ -50,7 +50,7 @@ class RulesFileFuzzTest {
             assertTrue(e.getMessage().startsWith("fuzz.yaml"), e::getMessage);
             return;
         }
-        assertNotNull(rules.logto());
+        assertTrue(rules.verifierBuilder().isPresent());
         assertNotNull(rules.unmatched());
         for (PathRule rule : rules.rules()) {
             assertNotNull(rule.path());

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.orgtoken.OrganizationTokenVerifier;
+import dev.orgtoken.Requirements;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -56,6 +58,10 @@ class RulesFileTest {
         assertEquals("rules.yaml:" + line + ":" + e.column() + ": " + problem, e.getMessage());
     }
 
+    private static Requirements requirements(RuleSet set, String method, String path) {
+        return assertInstanceOf(RuleDecision.Protected.class, set.match(method, path)).requirements();
+    }
+
     private static Path resource(String name) throws URISyntaxException {
         return Path.of(RulesFileTest.class.getResource("/rules/" + name).toURI());
     }
@@ -66,11 +72,12 @@ class RulesFileTest {
     void exampleFileLoads() throws Exception {
         RuleSet set = RuleSet.load(resource("example.yaml"), VARS::get);
 
-        assertEquals(Optional.of(URI.create("https://tenant.logto.app")), set.logto().endpoint());
-        assertEquals(List.of("https://tenant.logto.app/oidc"), set.logto().issuers());
-        assertEquals(URI.create("https://tenant.logto.app/oidc/jwks"), set.logto().jwksUri());
-        assertEquals(Optional.empty(), set.logto().clockSkew());
-        assertEquals(OptionalInt.empty(), set.logto().maxTokenLength());
+        String logto = set.verifierBuilder().orElseThrow().toString();
+        assertTrue(logto.startsWith("Builder{endpoint=https://tenant.logto.app, issuers=[], jwksUri=null,"), logto);
+        assertTrue(logto.contains("clockSkew=PT1M, maxTokenLength=16384,"), "the defaults: " + logto);
+        try (OrganizationTokenVerifier v = set.verifierBuilder().orElseThrow().build()) {
+            assertEquals(Set.of("https://tenant.logto.app/oidc"), v.issuers());
+        }
         assertEquals(Optional.of("https://api.example.com/org"), set.defaultAudience());
         assertEquals(UnmatchedPolicy.DENY, set.unmatched());
         assertEquals("api", set.realm());
@@ -82,52 +89,41 @@ class RulesFileTest {
 
         PathRule health = rules.get(0);
         assertTrue(health.isPublic());
-        assertSame(health, set.match("GET", "/health").orElseThrow().rule());
+        assertSame(health, assertInstanceOf(RuleDecision.Public.class, set.match("GET", "/health")).rule());
 
-        RuleMatch create = set.match("POST", "/api/organizations").orElseThrow();
-        assertEquals("https://api.example.com", create.audience("ignored"));
-        assertEquals(Set.of("org:create"), create.scopes());
-        assertTrue(set.match("GET", "/api/organizations").isEmpty());
+        assertEquals(Requirements.audience("https://api.example.com").scopes("org:create"),
+                requirements(set, "POST", "/api/organizations"));
+        assertEquals(RuleDecision.Refused.Reason.METHOD_NOT_ALLOWED,
+                assertInstanceOf(RuleDecision.Refused.class, set.match("GET", "/api/organizations")).reason());
 
-        RuleMatch members = set.match("HEAD", "/api/organizations/o1/members/u2").orElseThrow();
-        assertEquals(Optional.of("o1"), members.requiredOrganization());
-        assertEquals("https://api.example.com/org", members.audience(set.defaultAudience().orElseThrow()));
-        assertEquals(new OrganizationRule.FromVariable("organizationId"), members.organization());
+        assertEquals(Requirements.audience("https://api.example.com/org").organization("o1").scopes("read:members"),
+                requirements(set, "HEAD", "/api/organizations/o1/members/u2"));
+        assertEquals(Optional.of("{organizationId}"), rules.get(2).organization());
 
-        RuleMatch settings = set.match("PATCH", "/orgs/o9/settings").orElseThrow();
-        assertEquals(Optional.of("urn:logto:organization:o9"), settings.audience());
-        assertEquals(Set.of("manage:settings"), settings.scopes());
+        assertEquals(Requirements.audience("urn:logto:organization:o9").scopes("manage:settings"),
+                requirements(set, "PATCH", "/orgs/o9/settings"));
 
-        RuleMatch me = set.match("GET", "/api/me").orElseThrow();
-        assertEquals(Optional.empty(), me.audience());
-        assertEquals(Set.of(), me.scopes());
-        assertEquals(OrganizationRule.none(), me.organization());
+        assertEquals(Requirements.audience("https://api.example.com/org"), requirements(set, "GET", "/api/me"));
+        assertEquals(Optional.empty(), rules.get(4).organization());
 
-        assertTrue(set.match("GET", "/nothing").isEmpty());
+        assertEquals(RuleDecision.Refused.Reason.NO_MATCHING_RULE,
+                assertInstanceOf(RuleDecision.Refused.class, set.match("GET", "/nothing")).reason());
     }
 
     @Test
     void everyLogtoSettingIsTyped() throws Exception {
         RuleSet set = RuleSet.load(resource("full-logto.yaml"), name -> null);
-        VerifierSettings s = set.logto();
-        assertEquals(Optional.empty(), s.endpoint());
-        assertEquals(List.of("https://tenant.logto.app/oidc", "https://auth.example.com/oidc"), s.issuers());
-        assertEquals(URI.create("https://tenant.logto.app/oidc/jwks"), s.jwksUri());
-        assertEquals(Optional.of(Duration.ofSeconds(60)), s.clockSkew());
-        assertEquals(Optional.of(List.of("ES384", "RS256")), s.algorithms());
-        assertEquals(Optional.of(true), s.requireAccessTokenType());
-        assertEquals(OptionalInt.of(10000), s.tokenCacheSize());
-        assertEquals(Optional.of(Duration.ofMinutes(10)), s.jwksTtl());
-        assertEquals(Optional.of(Duration.ofSeconds(30)), s.jwksRefreshCooldown());
-        assertEquals(Optional.of(Duration.ofHours(24)), s.jwksStaleFor());
-        assertEquals(Optional.of(Duration.ofMillis(500)), s.jwksConnectTimeout());
-        assertEquals(Optional.of(Duration.ofSeconds(3)), s.jwksRequestTimeout());
-        assertEquals(OptionalInt.of(16384), s.maxTokenLength());
+        // Each key reached the verifier's builder (none of these values is a default).
+        assertEquals("Builder{endpoint=null, issuers=[https://tenant.logto.app/oidc, https://auth.example.com/oidc],"
+                + " jwksUri=https://tenant.logto.app/oidc/jwks, algorithms=[ES384, RS256], requireAccessTokenType=false,"
+                + " clockSkew=PT45S, maxTokenLength=8192, tokenCacheSize=5000, jwksTtl=PT15M, jwksRefreshCooldown=PT20S,"
+                + " jwksStaleFor=PT12H, jwksConnectTimeout=PT0.5S, jwksRequestTimeout=PT4S, jwksMaxResponseBytes=131072,"
+                + " allowInsecureHttp=true}", set.verifierBuilder().orElseThrow().toString());
         assertEquals(UnmatchedPolicy.AUTHENTICATED, set.unmatched());
         assertEquals("orders", set.realm());
         assertTrue(set.queryTokenAllowed());
-        assertEquals(OrganizationRule.any(), set.rules().get(0).organization());
-        assertTrue(set.match("GET", "/").isPresent());
+        assertEquals(Optional.of("any"), set.rules().get(0).organization());
+        assertEquals(Requirements.audience("https://api.example.com/org").anyOrganization(), requirements(set, "GET", "/"));
     }
 
     @Test
@@ -141,7 +137,7 @@ class RulesFileTest {
                 rules:
                   - path: /a
                 """, Map.of("LOGTO_ENDPOINT", "http://localhost:3001/", "HOST", "api.example.com", "PORT", ""));
-        assertEquals(Optional.of(URI.create("http://localhost:3001")), set.logto().endpoint());
+        assertTrue(set.verifierBuilder().orElseThrow().toString().startsWith("Builder{endpoint=http://localhost:3001,"));
         assertEquals(Optional.of("https://api.example.com:8443/org"), set.defaultAudience());
         assertFalse(set.queryTokenAllowed());
         assertEquals("x", set.realm());
@@ -154,7 +150,8 @@ class RulesFileTest {
         System.setProperty("orgtoken.test.endpoint", "https://from-property.example");
         try {
             RuleSet set = RuleSet.load(file);
-            assertEquals(List.of("https://from-property.example/oidc"), set.logto().issuers());
+            assertTrue(set.verifierBuilder().orElseThrow().toString()
+                    .startsWith("Builder{endpoint=https://from-property.example,"));
         } finally {
             System.clearProperty("orgtoken.test.endpoint");
         }
@@ -416,6 +413,28 @@ class RulesFileTest {
                 rules:
                   - path: /a
                 """, 3, "'jwks-uri' is not a valid URI: 'https://x/a b' (Illegal character in path)");
+    }
+
+    /** Keys over plain http only from loopback, unless the file says so (the verifier's rule, in the file's words). */
+    @Test
+    void plainHttpKeysNeedLoopbackOrAllowInsecureHttp() {
+        assertError("""
+                logto:
+                  endpoint: http://auth.example.com
+                audience: x
+                rules:
+                  - path: /a
+                """, 2, "the JWKS URI http://auth.example.com/oidc/jwks uses plain http to a host that is not loopback,"
+                + " so keys fetched over it can be forged in transit: use https, or allow it with 'allow-insecure-http: true'");
+        load("""
+                logto:
+                  endpoint: http://auth.example.com
+                  allow-insecure-http: true
+                audience: x
+                rules:
+                  - path: /a
+                """);
+        load(HEAD.replace("https://tenant.logto.app", "http://localhost:3001") + "  - path: /a\n");
     }
 
     @Test

@@ -114,15 +114,17 @@ class SubstitutionSafetyTest {
         String yaml = HEAD + "rules:\n  - path: /orgs/{organizationId}\n    organization: ${ORG}\n";
         for (String keywordLike : new String[] {"any", "none"}) {
             PathRule rule = load(yaml, Map.of("ORG", keywordLike)).rules().get(0);
-            assertEquals(new OrganizationRule.Literal(keywordLike), rule.organization(), keywordLike);
+            assertEquals(Optional.of(keywordLike), rule.organization(), keywordLike);
+            // ... and it means that id, literally.
+            assertEquals(dev.orgtoken.Requirements.audience("https://api.example.com/org").organization(keywordLike),
+                    ((RuleDecision.Protected) load(yaml, Map.of("ORG", keywordLike)).match("GET", "/orgs/x")).requirements());
         }
         RulesFileException e = fail(yaml, Map.of("ORG", "{organizationId}"));
-        assertEquals("the value of ${ORG} is not a valid organization id (a substituted organization is always a"
-                + " literal id: no whitespace, control characters or braces)", e.problem());
+        assertEquals("invalid organization id '${ORG}' (no whitespace, control characters or braces)", e.problem());
         // The keywords written in the file keep their meaning.
-        assertEquals(OrganizationRule.any(),
+        assertEquals(Optional.of("any"),
                 load(yaml.replace("${ORG}", "any"), Map.of()).rules().get(0).organization());
-        assertEquals(new OrganizationRule.FromVariable("organizationId"),
+        assertEquals(Optional.of("{organizationId}"),
                 load(yaml.replace("${ORG}", "\"{organizationId}\""), Map.of()).rules().get(0).organization());
     }
 

@@ -92,6 +92,15 @@ final class Deployment {
         return c;
     }
 
+    /** The filter's own refusal counters, published beside the verifier's. */
+    FilterCounters filterCounters() {
+        Object counters = container.servletContext().getAttribute(OrganizationTokenFilter.FILTER_COUNTERS_ATTRIBUTE);
+        if (!(counters instanceof FilterCounters c)) {
+            throw new AssertionError("no " + OrganizationTokenFilter.FILTER_COUNTERS_ATTRIBUTE + " attribute on " + name());
+        }
+        return c;
+    }
+
     void stop() {
         container.stop();
     }

@@ -11,6 +11,7 @@ import dev.orgtoken.VerifierCounters;
 import dev.orgtoken.rules.RuleSet;
 import dev.orgtoken.testkit.KeyType;
 import dev.orgtoken.testkit.LogtoTestIssuer;
+import dev.orgtoken.testkit.TestClock;
 import dev.orgtoken.testkit.SigningKey;
 import jakarta.servlet.Filter;
 import java.io.StringReader;
@@ -392,38 +393,12 @@ class JwksFaultsTest {
     }
 
     /** A clock the test moves. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     @Test
     void clockJumpsForwardAndBack() {
         LogtoTestIssuer issuer = issuer();
         Instant now = Instant.now();
-        MovableClock clock = new MovableClock(now);
+        TestClock clock = new TestClock(now);
         VerifierCounters counters = new VerifierCounters();
         OrganizationTokenVerifier verifier = OrganizationTokenVerifier.builder()
                 .logtoEndpoint(issuer.endpoint().toString())
@@ -431,7 +406,7 @@ class JwksFaultsTest {
                 .metrics(counters)
                 .build();
         toClose.add(verifier);
-        Deployment d = jetty(new OrganizationTokenFilter(rules(issuer), verifier, counters));
+        Deployment d = jetty(new OrganizationTokenFilter(rules(issuer), verifier));
 
         String token = issuer.globalApiToken("user-1", ORG_API).issuedAt(now).expiresAt(now.plusSeconds(3600)).sign();
         assertEquals(200, get(d, "/api/me", token).status());

@@ -18,9 +18,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * The filter that owns its verifier publishes its {@link VerifierCounters} as the servlet-context
- * attribute {@link OrganizationTokenFilter#COUNTERS_ATTRIBUTE}; every answer is counted once, as
- * accepted or under its rejection reason, whether the filter or the verifier refused.
+ * The filter that owns its verifier publishes the verifier's {@link VerifierCounters} and its own
+ * {@link FilterCounters} as servlet-context attributes; every answer is counted once: accepted or
+ * under its token rejection reason by the verifier, or under its {@link RequestRefusal} by the
+ * filter, and each label matches what the client saw.
  */
 class MetricsTest {
     private static LogtoTestIssuer issuer;
@@ -47,8 +48,10 @@ class MetricsTest {
     @OnBothContainers
     void acceptedAndRejectedByReason(Deployment d) {
         VerifierCounters counters = d.counters();
+        FilterCounters refusals = d.filterCounters();
         long accepted = counters.acceptedCount();
         Map<RejectionReason, Long> before = snapshot(counters);
+        Map<RequestRefusal, Long> refusedBefore = snapshot(refusals);
 
         String token = issuer.organizationResourceToken("user-1", ORG_API, "o1", "read:members").sign();
         String other = issuer.organizationResourceToken("user-1", ORG_API, "o2", "read:members").sign();
@@ -71,15 +74,38 @@ class MetricsTest {
         Answer ambiguous = RawHttp.send(d.container().port(), "GET /api/me;x=y HTTP/1.1");      // AMBIGUOUS_PATH
         assertEquals(400, ambiguous.status());
         d.request().header("Authorization", bearer + forged).get("/api/me").then().statusCode(401);   // BAD_SIGNATURE
+        d.request().header("Authorization", bearer + token).delete("/api/organizations/o1/members")
+                .then().statusCode(405);                                                     // METHOD_NOT_ALLOWED
 
         assertEquals(accepted + 2, counters.acceptedCount(), counters::toString);
         Map<RejectionReason, Long> expected = new EnumMap<>(before);
-        for (RejectionReason r : List.of(RejectionReason.MISSING_TOKEN, RejectionReason.MALFORMED_REQUEST,
-                RejectionReason.WRONG_ORGANIZATION, RejectionReason.EXPIRED, RejectionReason.NO_MATCHING_RULE,
-                RejectionReason.AMBIGUOUS_PATH, RejectionReason.BAD_SIGNATURE, RejectionReason.MALFORMED_TOKEN)) {
+        for (RejectionReason r : List.of(RejectionReason.WRONG_ORGANIZATION, RejectionReason.EXPIRED,
+                RejectionReason.BAD_SIGNATURE, RejectionReason.MALFORMED_TOKEN)) {
             expected.merge(r, 1L, Long::sum);
         }
-        assertEquals(expected, snapshot(counters), "rejections by reason, each counted once");
+        assertEquals(expected, snapshot(counters), "token rejections by reason, each counted once");
+        Map<RequestRefusal, Long> expectedRefusals = new EnumMap<>(refusedBefore);
+        for (RequestRefusal r : List.of(RequestRefusal.MISSING_TOKEN, RequestRefusal.MALFORMED_REQUEST,
+                RequestRefusal.NO_MATCHING_RULE, RequestRefusal.AMBIGUOUS_PATH, RequestRefusal.METHOD_NOT_ALLOWED)) {
+            expectedRefusals.merge(r, 1L, Long::sum);
+        }
+        assertEquals(expectedRefusals, snapshot(refusals), "the filter's own refusals, each counted once");
+    }
+
+    /** Each refusal's label carries the answer the client really got (the review's MISSING_TOKEN mislabel). */
+    @OnBothContainers
+    void refusalLabelsMatchTheAnswer(Deployment d) {
+        Answer missing = Answer.of(d.request().get("/api/me"));
+        assertEquals(RequestRefusal.MISSING_TOKEN.httpStatus(), missing.status());
+        assertEquals(null, RequestRefusal.MISSING_TOKEN.bearerError());
+        assertEquals("Bearer realm=\"api\"", missing.header("WWW-Authenticate"), "no error attribute");
+        Answer malformed = Answer.of(d.request().header("Authorization", "Bearer").get("/api/me"));
+        assertEquals(RequestRefusal.MALFORMED_REQUEST.httpStatus(), malformed.status());
+        assertEquals(true, malformed.header("WWW-Authenticate").contains(
+                "error=\"" + RequestRefusal.MALFORMED_REQUEST.bearerError() + "\""));
+        Answer noRule = Answer.of(d.request().get("/admin"));
+        assertEquals(RequestRefusal.NO_MATCHING_RULE.httpStatus(), noRule.status());
+        assertEquals(RequestRefusal.NO_MATCHING_RULE.challenges(), noRule.header("WWW-Authenticate") != null);
     }
 
     @OnBothContainers
@@ -91,6 +117,14 @@ class MetricsTest {
         d.request().header("Authorization", "Bearer " + token).get("/api/me").then().statusCode(200);
         assertEquals(here + 2, d.counters().acceptedCount());
         assertEquals(elsewhere, running.stream().filter(o -> o != d).mapToLong(o -> o.counters().acceptedCount()).sum());
+    }
+
+    private static Map<RequestRefusal, Long> snapshot(FilterCounters counters) {
+        Map<RequestRefusal, Long> m = new EnumMap<>(RequestRefusal.class);
+        for (RequestRefusal r : RequestRefusal.values()) {
+            m.put(r, counters.refusedCount(r));
+        }
+        return m;
     }
 
     private static Map<RejectionReason, Long> snapshot(VerifierCounters counters) {

@@ -10,8 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.orgtoken.OrganizationTokenVerifier;
 import dev.orgtoken.Requirements;
 import dev.orgtoken.TokenRejectedException;
-import dev.orgtoken.rules.OrganizationRule;
-import dev.orgtoken.rules.RuleMatch;
+import dev.orgtoken.rules.RuleDecision;
 import dev.orgtoken.rules.RuleSet;
 import dev.orgtoken.servlet.PathBypassTest.Payload;
 import dev.orgtoken.servlet.PathBypassTest.Token;
@@ -206,18 +205,12 @@ class PathBypassApiMappingTest {
      * token satisfies it (audience, organization from the path, scopes).
      */
     private static void assertRuleAccepts(String method, String path, String token) {
-        RuleMatch match = rules.match(method, path)
-                .orElseThrow(() -> new AssertionError("no rule covers " + method + " " + path));
-        assertFalse(match.isPublic(), () -> path + " is public; the filter should not have needed a token");
-        Requirements r = Requirements.audience(match.audience(rules.defaultAudience().orElse(null)));
-        if (!match.scopes().isEmpty()) {
-            r = r.scopes(match.scopes());
+        RuleDecision decision = rules.match(method, path);
+        assertFalse(decision instanceof RuleDecision.Public, () -> path + " is public; the filter should not have needed a token");
+        if (!(decision instanceof RuleDecision.Protected protectedPath)) {
+            throw new AssertionError("no rule covers " + method + " " + path + ": " + decision);
         }
-        if (match.organization() instanceof OrganizationRule.Any) {
-            r = r.anyOrganization();
-        } else if (match.organization().requiresOrganization()) {
-            r = r.organization(match.requiredOrganization().orElseThrow());
-        }
+        Requirements r = protectedPath.requirements();
         try {
             oracle.verify(token, r);
         } catch (TokenRejectedException e) {

@@ -135,9 +135,9 @@ public final class HttpBenchServer {
         ContextHandlerCollection contexts = new ContextHandlerCollection();
         contexts.addHandler(context("/open", List.of()));
         contexts.addHandler(context("/noop", List.of(new PassThroughFilter())));
-        contexts.addHandler(context("/ours", List.of(new OrganizationTokenFilter(rules, ours, oursCounters))));
+        contexts.addHandler(context("/ours", List.of(new OrganizationTokenFilter(rules, ours))));
         contexts.addHandler(context("/ours-native",
-                List.of(new OrganizationTokenFilter(rules, oursNative, nativeCounters))));
+                List.of(new OrganizationTokenFilter(rules, oursNative))));
         contexts.addHandler(context("/spring", SpringPeer.filters(decoder)));
         ServletContextHandler stats = new ServletContextHandler("/stats");
         stats.addServlet(new ServletHolder(new HttpServlet() {

@@ -3,17 +3,19 @@ package dev.orgtoken.jws;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
-import java.util.Locale;
 import java.util.Optional;
 import org.jose4j.keys.EllipticCurves;
 
 /**
- * The asymmetric JWS algorithms this library can verify, each with the only key shape it accepts.
+ * Internal: the asymmetric JWS algorithms this library can verify, each with the only key shape it
+ * accepts. The public face is {@link dev.orgtoken.JwsAlgorithm}, which names the same constants;
+ * this internal twin keeps the key rules out of the API, and keeps the internal packages from
+ * depending on the API package (no package cycle).
  *
  * <p>Symmetric ({@code HS*}) and {@code none} are deliberately absent: a resource server that
  * trusts a public JWKS must never accept a MAC keyed with public material.
  */
-public enum JwsAlgorithm {
+public enum Algorithm {
     /** ECDSA on P-256 with SHA-256. */
     ES256("EC", EllipticCurves.P_256),
     /** ECDSA on P-384 with SHA-384: Logto's default. */
@@ -39,7 +41,7 @@ public enum JwsAlgorithm {
     private final String keyType;
     private final String curve;
 
-    JwsAlgorithm(String keyType, String curve) {
+    Algorithm(String keyType, String curve) {
         this.keyType = keyType;
         this.curve = curve;
     }
@@ -50,11 +52,11 @@ public enum JwsAlgorithm {
      * @param name the {@code alg} value
      * @return the algorithm, or empty when the name is not one we verify
      */
-    public static Optional<JwsAlgorithm> named(String name) {
+    public static Optional<Algorithm> named(String name) {
         if (name == null) {
             return Optional.empty();
         }
-        for (JwsAlgorithm a : values()) {
+        for (Algorithm a : values()) {
             if (a.name().equals(name)) {
                 return Optional.of(a);
             }
@@ -85,18 +87,5 @@ public enum JwsAlgorithm {
                     && curve.equals(EllipticCurves.getName(ec.getParams().getCurve()));
         }
         return key instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() >= MIN_RSA_BITS;
-    }
-
-    /**
-     * Parses a user-supplied algorithm name leniently for configuration ({@code es384}).
-     *
-     * @param name a name from a builder or configuration file
-     * @return the algorithm
-     * @throws IllegalArgumentException when the name is not a supported asymmetric algorithm
-     */
-    public static JwsAlgorithm parseSetting(String name) {
-        String upper = name == null ? "" : name.trim().toUpperCase(Locale.ROOT);
-        return named(upper).orElseThrow(() -> new IllegalArgumentException(
-                "unsupported JWS algorithm '" + name + "'; supported: ES256, ES384, ES512, RS256, RS384, RS512, PS256, PS384, PS512"));
     }
 }
