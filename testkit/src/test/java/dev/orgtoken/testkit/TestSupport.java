@@ -101,7 +101,7 @@ final class TestSupport {
     }
 
     static String resource(String path) {
-        try (InputStream in = TestSupport.class.getResourceAsStream("/logto-1.37.1/" + path)) {
+        try (InputStream in = TestSupport.class.getResourceAsStream("/fixtures/logto-1.37.1/" + path)) {
             if (in == null) {
                 throw new AssertionError("missing fixture " + path);
             }
