@@ -12,6 +12,9 @@ import com.sun.net.httpserver.HttpExchange;
  */
 final class JwksEndpoint {
 
+    /** The media type Logto 1.37.1 sends its key set with (RFC 7517 section 8.5.1). */
+    static final String JWK_SET = "application/jwk-set+json; charset=utf-8";
+
     private final KeyRing keys;
     private final FaultInjector faults;
     private volatile String cacheControl;
@@ -61,6 +64,6 @@ final class JwksEndpoint {
             Http.sendEmpty(ex, 304);
             return;
         }
-        Http.send(ex, 200, Http.JSON, s.jwks);
+        Http.send(ex, 200, JWK_SET, s.jwks);
     }
 }

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The issuer's signing keys, as Logto keeps them: a Current key that signs, an optional staged Next
@@ -40,20 +39,6 @@ final class KeyRing {
 
     KeyType defaultType() {
         return defaultType;
-    }
-
-    /**
-     * The key a token naming {@code kid} verifies with: a published key, or the current key even when it
-     * was unpublished (it still signs, so its own tokens stay acceptable to the issuer itself).
-     */
-    Optional<SigningKey> verificationKey(String kid) {
-        Snapshot s = snapshot;
-        for (SigningKey k : s.published) {
-            if (k.kid().equals(kid)) {
-                return Optional.of(k);
-            }
-        }
-        return s.current.kid().equals(kid) ? Optional.of(s.current) : Optional.empty();
     }
 
     SigningKey rotateNow(KeyType type) {

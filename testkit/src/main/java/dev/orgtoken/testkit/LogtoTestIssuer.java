@@ -15,8 +15,7 @@ import java.util.Set;
 import com.sun.net.httpserver.HttpExchange;
 
 /**
- * A small Logto-compatible OIDC issuer on loopback, for tests, a sample app's dev mode and users' own
- * tests.
+ * A small Logto-compatible OIDC issuer on loopback, for tests, a sample app's dev mode and users' own tests.
  *
  * <p>It serves, under {@link #endpoint()}:
  * <ul>
@@ -27,7 +26,7 @@ import com.sun.net.httpserver.HttpExchange;
  *       issuer's URLs;</li>
  *   <li>{@code POST /oidc/token}: the {@code client_credentials} grant for {@linkplain #registerClient
  *       registered clients}, with Logto's exact error bodies;</li>
- *   <li>{@code /api/organizations...}: a stand-in for the few Management API calls a dev mode needs.</li>
+ *   <li>{@code /api/organizations...}: a stand-in for Logto's organization calls (members too), faultable.</li>
  * </ul>
  * Tokens can also be minted directly ({@link #token()}, {@link #globalApiToken}, ...) and the JWKS and
  * discovery endpoints can be made to fail ({@link #respondWithStatus(int)}, {@link #hangFor(Duration)},
@@ -90,7 +89,7 @@ public final class LogtoTestIssuer implements AutoCloseable {
         this.clients = new ClientRegistry(managementApiResource);
         this.jwks = new JwksEndpoint(keys, faults, b.jwksCacheControl);
         this.discovery = new DiscoveryEndpoint(endpoint, keys, faults);
-        this.tokens = new TokenEndpoint(clients, this::token, accessTokenTtl);
+        this.tokens = new TokenEndpoint(issuer, clients, this::token, accessTokenTtl);
         this.management = new ManagementApiStub(issuer, managementApiResource, clock, keys, clients);
     }
 
@@ -226,10 +225,8 @@ public final class LogtoTestIssuer implements AutoCloseable {
     }
 
     /**
-     * Unpublishes (withdraws) a key. Removing the current key leaves it signing (tokens then carry a kid
-     * the JWKS does not have) until the next rotation.
-     *
-     * @throws IllegalArgumentException if no published key has this kid
+     * Unpublishes (withdraws) a key: verifiers and the Management API stand-in refuse its tokens, as after
+     * Logto deletes a key; a removed current key signs until the next rotation. Unknown kid: IAE.
      */
     public void removeKey(String kid) {
         keys.remove(kid);
@@ -349,7 +346,31 @@ public final class LogtoTestIssuer implements AutoCloseable {
 
     /** Creates an organization in the stand-in, as {@code POST /api/organizations} does; returns its new id. */
     public String createOrganization(String name) {
-        return management.createOrganization(Objects.requireNonNull(name, "name"));
+        return management.createOrganization(Ids.entityId(), Objects.requireNonNull(name, "name"));
+    }
+
+    /** Creates an organization with a chosen id (for walkthroughs and fixed test data); the id must be new. */
+    public String createOrganizationWithId(String id, String name) {
+        return management.createOrganization(Objects.requireNonNull(id, "id"), Objects.requireNonNull(name, "name"));
+    }
+
+    /** Adds a user with organization roles to an organization of the stand-in (as Logto's two calls would). */
+    public void addOrganizationUser(String organizationId, String userId, String... roleNames) {
+        management.addUser(organizationId, Objects.requireNonNull(userId, "userId"), List.of(roleNames));
+    }
+
+    /**
+     * Makes the next {@code times} Management API requests with this method whose path matches
+     * {@code pathPattern} ({@code *} is one segment, e.g. {@code /api/organizations/*}{@code /users})
+     * answer {@code status} (500 to 599) with Logto's body for an unexpected error, without acting.
+     * The token is still checked first.
+     */
+    public void failManagementRequests(String method, String pathPattern, int times, int status) {
+        if (status < 500 || status > 599 || times < 1) {
+            throw new IllegalArgumentException("status must be 5xx and times positive");
+        }
+        management.failNext(Objects.requireNonNull(method, "method"), Objects.requireNonNull(pathPattern, "path"),
+                times, status);
     }
 
     /** The organizations the stand-in holds, by id, with their names: an immutable snapshot, in creation order. */
@@ -462,11 +483,7 @@ public final class LogtoTestIssuer implements AutoCloseable {
             return this;
         }
 
-        /**
-         * Starts the issuer.
-         *
-         * @throws UncheckedIOException if the port cannot be bound
-         */
+        /** Starts the issuer; {@link UncheckedIOException} if the port cannot be bound. */
         public LogtoTestIssuer build() {
             LogtoTestIssuer issuer = new LogtoTestIssuer(this);
             issuer.server.start();

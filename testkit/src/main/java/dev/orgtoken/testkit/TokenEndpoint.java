@@ -29,12 +29,14 @@ final class TokenEndpoint {
             "invalid_request", "Request is invalid.",
             "invalid_grant", "Grant request is invalid.");
 
+    private final String issuer;
     private final ClientRegistry clients;
     private final Supplier<TokenBuilder> blankToken;
     private final Duration accessTokenTtl;
     private final AtomicInteger requests = new AtomicInteger();
 
-    TokenEndpoint(ClientRegistry clients, Supplier<TokenBuilder> blankToken, Duration accessTokenTtl) {
+    TokenEndpoint(String issuer, ClientRegistry clients, Supplier<TokenBuilder> blankToken, Duration accessTokenTtl) {
+        this.issuer = issuer;
         this.clients = clients;
         this.blankToken = blankToken;
         this.accessTokenTtl = accessTokenTtl;
@@ -127,6 +129,9 @@ final class TokenEndpoint {
         }
         if (clientSecret == null || !MessageDigest.isEqual(clientSecret.getBytes(StandardCharsets.UTF_8),
                 client.clientSecret().getBytes(StandardCharsets.UTF_8))) {
+            // oidc-provider challenges a failed client authentication, naming the issuer as the realm.
+            ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"" + issuer
+                    + "\", error=\"invalid_client\", error_description=\"client authentication failed\"");
             oidcError(ex, 401, "invalid_client", "client authentication failed");
             return;
         }
