@@ -16,7 +16,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -30,8 +30,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * <pre>
  * LOGTO_ENDPOINT=https://acme.logto.app LOGTO_M2M_APP_ID=... LOGTO_M2M_APP_SECRET=... \
  * LOGTO_LIVE_CLIENT_ID=... LOGTO_LIVE_CLIENT_SECRET=... LOGTO_LIVE_ORGANIZATION_ID=... \
- * ./mvnw -B -pl sample-webapp -am verify -Dit.test=LiveTenantCheck -Dtest=none \
- *     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false
+ * ./mvnw -B -pl sample-webapp -am verify -Dit.test=LiveTenantCheck -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  *
  * Settings (a system property of the same name wins over the environment):
@@ -70,11 +69,18 @@ class LiveTenantCheck {
         return setting("ORGTOKEN_GLOBAL_API").orElse("https://api.example.com");
     }
 
-    @BeforeAll
-    static void startAgainstTheTenant() throws Exception {
+    /**
+     * Each check is skipped on its own (not the class), so a run without a tenant reports five
+     * skipped checks rather than none, which the build would count as an error.
+     */
+    @BeforeEach
+    void startAgainstTheTenant() throws Exception {
         assumeTrue(setting("LOGTO_ENDPOINT").isPresent() && setting("LOGTO_M2M_APP_ID").isPresent()
                 && setting("LOGTO_M2M_APP_SECRET").isPresent(),
                 "LOGTO_ENDPOINT, LOGTO_M2M_APP_ID and LOGTO_M2M_APP_SECRET are not set: no live tenant to check");
+        if (app != null) {
+            return;
+        }
         Map<String, String> env = new HashMap<>();
         for (String name : new String[] {"LOGTO_ENDPOINT", "LOGTO_M2M_APP_ID", "LOGTO_M2M_APP_SECRET",
                 "LOGTO_MANAGEMENT_API_RESOURCE", "LOGTO_ALLOW_INSECURE_HTTP", "ORGTOKEN_ORGANIZATION_API",
