@@ -21,9 +21,9 @@ import java.util.Optional;
 import org.jose4j.jwk.JsonWebKeySet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The local issuer against what a real Logto 1.37.1 answered (fixtures/logto-1.37.1-live): JWKS headers,
