@@ -117,6 +117,24 @@ public final class VerifiedToken {
     }
 
     /**
+     * The party acting for the subject, from an RFC 8693 token-exchange (impersonation) token: the
+     * {@code sub} of the {@code act} claim. Logto puts the actor token's subject there, for example a
+     * support agent acting as {@link #subject()}. Only the immediate actor is read; a claim of another
+     * shape ({@code act} not an object, or its {@code sub} missing, empty or not a string) means no
+     * actor, never an error: the token was still signed by a trusted issuer, and the subject is still
+     * who the token speaks for.
+     *
+     * @return the immediate actor's subject, or empty for an ordinary token
+     */
+    public Optional<String> actor() {
+        // Read on demand from the claims map rather than kept in a field: a cached token costs no more.
+        if (claims.get("act") instanceof Map<?, ?> act && act.get("sub") instanceof String sub && !sub.isEmpty()) {
+            return Optional.of(sub);
+        }
+        return Optional.empty();
+    }
+
+    /**
      * @param name a claim name
      * @return the claim's value as parsed from JSON (String, Long, Double, Boolean, List, Map;
      *     lists and maps are unmodifiable), or empty
@@ -144,7 +162,8 @@ public final class VerifiedToken {
 
     @Override
     public String toString() {
-        return "VerifiedToken[subject=" + subject + ", organization=" + organizationId + ", scopes=" + scopes
-                + ", m2m=" + isMachineToMachine() + ", expiresAt=" + expiresAt() + "]";
+        return "VerifiedToken[subject=" + subject + actor().map(a -> ", actor=" + a).orElse("") + ", organization="
+                + organizationId + ", scopes=" + scopes + ", m2m=" + isMachineToMachine() + ", expiresAt=" + expiresAt()
+                + "]";
     }
 }

@@ -26,7 +26,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Real tokens minted by Logto 1.37.1 (see src/test/resources/fixtures/logto-1.37.1/README.md),
+ * Real tokens minted by Logto 1.37.1 (see testkit/src/test/resources/fixtures/logto-1.37.1/README.md,
+ * read from the testkit's test jar),
  * verified against the real key sets served over HTTP on loopback, with the clock pinned to each
  * token's mint time.
  */

@@ -2,6 +2,7 @@ package dev.orgtoken.m2m;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +21,7 @@ import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jose4j.json.JsonUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +43,14 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>A token is reused until {@code refreshBefore} ahead of its expiry. Concurrent callers share
- * one request. Errors become a {@link TokenRequestException} with Logto's fields. The secret
- * and tokens are never logged.
+ * one request. When an API refuses a token (401), {@link #invalidate(AccessToken)} drops that token
+ * and only that one; {@link BearerRequestSender} does it, and retries once, for any
+ * {@code java.net.http} request. Errors become a {@link TokenRequestException} with Logto's fields.
+ * The secret and tokens are never logged.
+ *
+ * <p>The client secret travels in a Basic {@code Authorization} header, so a plain {@code http://}
+ * token endpoint is refused at build unless it is on this machine (loopback) or
+ * {@link Builder#allowInsecureHttp(boolean)} says otherwise.
  */
 public final class ClientCredentialsTokenSource {
     private static final Logger LOG = LoggerFactory.getLogger(ClientCredentialsTokenSource.class);
@@ -56,7 +64,12 @@ public final class ClientCredentialsTokenSource {
     private final Duration refreshBefore;
     private final Duration requestTimeout;
 
-    private volatile AccessToken cached;
+    /**
+     * The token handed out while it is fresh. An AtomicReference because {@link #invalidate(AccessToken)}
+     * must clear it only if it still holds the refused token: a compare-and-set, so a token stored
+     * by a concurrent refresh in between is never thrown away.
+     */
+    private final AtomicReference<AccessToken> cached = new AtomicReference<>();
     private CompletableFuture<AccessToken> inFlight;   // guarded by this
 
     private ClientCredentialsTokenSource(Builder b) {
@@ -95,14 +108,14 @@ public final class ClientCredentialsTokenSource {
      * @throws TokenRequestException when the endpoint refuses or cannot be reached
      */
     public AccessToken token() throws TokenRequestException {
-        AccessToken token = cached;
+        AccessToken token = cached.get();
         if (token != null && clock.instant().plus(refreshBefore).isBefore(token.expiresAt())) {
             return token;
         }
         CompletableFuture<AccessToken> shared;
         boolean mine = false;
         synchronized (this) {
-            token = cached;
+            token = cached.get();
             if (token != null && clock.instant().plus(refreshBefore).isBefore(token.expiresAt())) {
                 return token;
             }
@@ -115,7 +128,7 @@ public final class ClientCredentialsTokenSource {
         if (mine) {
             try {
                 AccessToken fresh = request();
-                cached = fresh;
+                cached.set(fresh);
                 shared.complete(fresh);
             } catch (TokenRequestException | RuntimeException e) {
                 shared.completeExceptionally(e);
@@ -139,10 +152,34 @@ public final class ClientCredentialsTokenSource {
     }
 
     /**
-     * Forgets the cached token, for example after the API answered 401 to it.
+     * Drops a token that a server refused (answered 401 to), so the next {@link #token()} gets a new
+     * one. Only that token is dropped: when the cache already holds another one (a concurrent
+     * caller's refresh after the same refusal, or a scheduled one), it is kept, so N callers refused
+     * at once cause one new token request, not N. A token of another source, or one already
+     * dropped, changes nothing.
+     *
+     * @param refused the token as {@link #token()} returned it
+     * @return true when this call dropped it from the cache
      */
-    public void invalidate() {
-        cached = null;
+    public boolean invalidate(AccessToken refused) {
+        Objects.requireNonNull(refused, "refused");
+        while (true) {
+            AccessToken current = cached.get();
+            if (current == null || !current.value().equals(refused.value())) {
+                return false;
+            }
+            // Compare-and-set against the exact instance just compared: if a refresh stored a new
+            // token in between, the set fails and the loop sees the new token, which it keeps.
+            if (cached.compareAndSet(current, null)) {
+                LOG.debug("dropped a refused token for {}; the next call requests a new one", tokenEndpoint);
+                return true;
+            }
+        }
+    }
+
+    /** The token endpoint this source asks. */
+    URI tokenEndpoint() {
+        return tokenEndpoint;
     }
 
     private AccessToken request() throws TokenRequestException {
@@ -222,7 +259,7 @@ public final class ClientCredentialsTokenSource {
 
     @Override
     public String toString() {
-        return "ClientCredentialsTokenSource[tokenEndpoint=" + tokenEndpoint + "]";
+        return "ClientCredentialsTokenSource[tokenEndpoint=" + Builder.describe(tokenEndpoint) + "]";
     }
 
     /** Options for a {@link ClientCredentialsTokenSource}, validated by {@link #build()}. */
@@ -238,6 +275,7 @@ public final class ClientCredentialsTokenSource {
         private Duration refreshBefore = Duration.ofSeconds(60);
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration requestTimeout = Duration.ofSeconds(10);
+        private boolean allowInsecureHttp;
 
         private Builder() {}
 
@@ -262,7 +300,18 @@ public final class ClientCredentialsTokenSource {
          * @return this builder
          */
         public Builder tokenEndpoint(String uri) {
-            URI u = URI.create(Objects.requireNonNull(uri, "uri").trim());
+            URI u;
+            try {
+                u = new URI(Objects.requireNonNull(uri, "uri").trim());
+            } catch (URISyntaxException e) {
+                // Not e.getMessage(): it quotes the whole input, which may hold credentials.
+                throw new IllegalArgumentException("token endpoint is not a valid URL (" + e.getReason()
+                        + " at index " + e.getIndex() + ")");
+            }
+            if (u.getRawUserInfo() != null || u.getRawAuthority() != null && u.getRawAuthority().contains("@")) {
+                // Credentials go in clientId/clientSecret; a URL holding them would end up in messages.
+                throw new IllegalArgumentException("token endpoint must not contain user information");
+            }
             if (!u.isAbsolute() || u.getHost() == null
                     || !("https".equalsIgnoreCase(u.getScheme()) || "http".equalsIgnoreCase(u.getScheme()))) {
                 throw new IllegalArgumentException("token endpoint must be an absolute http(s) URL, was '" + uri + "'");
@@ -377,12 +426,35 @@ public final class ClientCredentialsTokenSource {
         }
 
         /**
+         * Allows a plain {@code http://} token endpoint on a host other than this machine. Off by
+         * default: the client secret (Basic) and the tokens would cross the network unencrypted, so
+         * such an endpoint is refused at build. Loopback ({@code localhost}, {@code *.localhost},
+         * {@code 127.0.0.0/8}, {@code [::1]}) needs no opt-in. When this opt-in lets a non-loopback
+         * {@code http://} endpoint through, {@link #build()} logs one warning.
+         *
+         * @param allow true to accept a non-loopback {@code http://} token endpoint
+         * @return this builder
+         */
+        public Builder allowInsecureHttp(boolean allow) {
+            this.allowInsecureHttp = allow;
+            return this;
+        }
+
+        /**
          * @return the token source
-         * @throws IllegalStateException when a required option is missing
+         * @throws IllegalStateException when a required option is missing, or the token endpoint is
+         *     plain {@code http://} on another host without {@link #allowInsecureHttp(boolean)}
          */
         public ClientCredentialsTokenSource build() {
             if (tokenEndpoint == null) {
                 throw new IllegalStateException("set logtoEndpoint(...) or tokenEndpoint(...)");
+            }
+            boolean plainHttpOffMachine = "http".equalsIgnoreCase(tokenEndpoint.getScheme())
+                    && !LoopbackHost.is(tokenEndpoint.getHost());
+            if (plainHttpOffMachine && !allowInsecureHttp) {
+                throw new IllegalStateException("token endpoint " + describe(tokenEndpoint) + " is plain http on"
+                        + " a host that is not loopback: the client secret would cross the network unencrypted;"
+                        + " use https, or allowInsecureHttp(true) if the network is trusted");
             }
             if (clientId == null || clientId.isBlank() || clientSecret == null || clientSecret.isEmpty()) {
                 throw new IllegalStateException("clientId and clientSecret are required");
@@ -393,7 +465,17 @@ public final class ClientCredentialsTokenSource {
             if (refreshBefore.isNegative()) {
                 throw new IllegalStateException("refreshBefore must not be negative");
             }
+            if (plainHttpOffMachine) {
+                LOG.warn("token endpoint {} is plain http on a host that is not loopback (allowInsecureHttp):"
+                        + " the client secret and tokens cross the network unencrypted", describe(tokenEndpoint));
+            }
             return new ClientCredentialsTokenSource(this);
+        }
+
+        /** Scheme, host, port and path: never the user-info or query part, which could hold secrets. */
+        private static String describe(URI uri) {
+            return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                    + (uri.getRawPath() == null ? "" : uri.getRawPath());
         }
     }
 }

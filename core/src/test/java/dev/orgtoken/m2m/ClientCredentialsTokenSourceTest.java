@@ -164,15 +164,63 @@ class ClientCredentialsTokenSourceTest {
     }
 
     @Test
-    void invalidateForgetsTheCachedToken() throws Exception {
+    void invalidateDropsTheRefusedTokenOnly() throws Exception {
         ClientCredentialsTokenSource source = source().build();
         AccessToken first = source.token();
-        source.invalidate();
+        assertTrue(source.invalidate(first));
         AccessToken second = source.token();
         assertEquals(2, issuer.tokenRequests());
         assertNotEquals(first.value(), second.value());
         assertSame(second, source.token());
+
+        // The same refusal reported again (another caller that sent the first token too) keeps the
+        // token that replaced it: no third request.
+        assertFalse(source.invalidate(first));
+        assertSame(second, source.token());
         assertEquals(2, issuer.tokenRequests());
+
+        // A token this source never handed out changes nothing either.
+        AccessToken stranger = new AccessToken(issuer.m2mToken(CLIENT_ID, API).sign(), "Bearer",
+                NOW.plusSeconds(3600), Set.of());
+        assertFalse(source.invalidate(stranger));
+        assertSame(second, source.token());
+        assertEquals(2, issuer.tokenRequests());
+    }
+
+    /**
+     * The race of issue 13 made deterministic: a refresh is in flight (held at a gate in front of
+     * the token endpoint) when another caller reports the old token refused. The report must not
+     * start a second request, and must not throw away the token the refresh brings.
+     */
+    @Test
+    @Timeout(30)
+    void aRefusalReportedDuringARefreshKeepsTheRefreshedToken() throws Exception {
+        try (GatedTokenEndpoint gate = new GatedTokenEndpoint(issuer.tokenEndpoint())) {
+            ClientCredentialsTokenSource source = source().tokenEndpoint(gate.uri().toString()).build();
+            AccessToken first = source.token();
+            assertEquals(1, issuer.tokenRequests());
+
+            gate.hold();
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                assertTrue(source.invalidate(first));
+                Future<AccessToken> refreshing = pool.submit(source::token);
+                assertTrue(gate.awaitHeld(1), "the refresh reached the gate");
+                // A second caller, refused with the same old token, reports it and asks for a token.
+                assertFalse(source.invalidate(first));
+                Future<AccessToken> joining = pool.submit(source::token);
+
+                gate.release();
+                AccessToken refreshed = refreshing.get(10, TimeUnit.SECONDS);
+                assertSame(refreshed, joining.get(10, TimeUnit.SECONDS));
+                assertNotEquals(first.value(), refreshed.value());
+                assertFalse(source.invalidate(first), "a late report of the old token");
+                assertSame(refreshed, source.token());
+                assertEquals(2, issuer.tokenRequests(), "one request for the refresh, shared");
+            } finally {
+                pool.shutdownNow();
+            }
+        }
     }
 
     // Errors --------------------------------------------------------------------------------------
@@ -300,6 +348,63 @@ class ClientCredentialsTokenSourceTest {
             assertFalse(text.contains("s3cr3t"), text);
             assertFalse(text.contains("Basic "), text);
         }
+    }
+
+    // Plain HTTP --------------------------------------------------------------------------------------
+
+    @Test
+    void aPlainHttpTokenEndpointOnAnotherHostIsRefusedAtBuild() {
+        for (String endpoint : List.of("http://auth.example.com", "http://10.0.0.7:3001", "http://127.0.0.1.nip.io",
+                "http://localhost.example.com", "http://127.000.0.1", "http://[::2]", "http://128.0.0.1")) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> source().logtoEndpoint(endpoint).build(), endpoint);
+            assertTrue(e.getMessage().contains("allowInsecureHttp"), e.getMessage());
+            assertTrue(e.getMessage().contains("plain http"), e.getMessage());
+            assertFalse(e.getMessage().contains(SECRET), e.getMessage());
+        }
+        // Short IPv4 forms have no host to java.net.URI at all: refused as not a URL.
+        assertThrows(IllegalArgumentException.class, () -> source().logtoEndpoint("http://127.1"));
+        IllegalArgumentException withCredentials = assertThrows(IllegalArgumentException.class,
+                () -> source().tokenEndpoint("http://id:" + SECRET + "@auth.example.com/oidc/token"));
+        assertFalse(withCredentials.getMessage().contains(SECRET), withCredentials.getMessage());
+        IllegalArgumentException userInfo = assertThrows(IllegalArgumentException.class,
+                () -> source().tokenEndpoint("https://svc:topsecret@auth.example.com/oidc/token"));
+        assertFalse(userInfo.getMessage().contains("topsecret"), userInfo.getMessage());
+    }
+
+    @Test
+    void loopbackAndHttpsNeedNoOptInAndLogNothing() {
+        String logs = capturedStandardError(() -> {
+            for (String endpoint : List.of("http://localhost:3001", "http://LOCALHOST.", "http://auth.localhost",
+                    "http://127.0.0.1:3001", "http://127.255.0.9", "http://[::1]:3001", "https://auth.example.com")) {
+                source().logtoEndpoint(endpoint).build();
+            }
+        });
+        assertFalse(logs.contains("plain http"), logs);
+    }
+
+    @Test
+    void theOptInAllowsAnotherHostWithOneWarningAndNoSecret() {
+        String logs = capturedStandardError(() -> {
+            source().logtoEndpoint("http://auth.internal:3001").allowInsecureHttp(true).build();
+            source().logtoEndpoint("http://localhost:3001").allowInsecureHttp(true).build();   // loopback: silent
+        });
+        List<String> warnings = logs.lines().filter(l -> l.contains("WARN") && l.contains("plain http")).toList();
+        assertEquals(1, warnings.size(), logs);
+        assertTrue(warnings.get(0).contains("http://auth.internal:3001/oidc/token"), warnings.get(0));
+        assertFalse(logs.contains(SECRET), logs);
+    }
+
+    private static String capturedStandardError(Runnable action) {
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        try {
+            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            action.run();
+        } finally {
+            System.setErr(originalErr);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
     }
 
     // Management API end to end -------------------------------------------------------------------

@@ -26,6 +26,11 @@ final class Json {
                 write(Map.of("type", "about:blank", "title", title, "status", status, "detail", detail)));
     }
 
+    /** A body of this content type (an RFC 9457 problem with extension members, say). */
+    static void send(HttpServletResponse response, int status, String type, Object body) throws IOException {
+        send(response, status, type, write(body));
+    }
+
     private static void send(HttpServletResponse response, int status, String type, String json) throws IOException {
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         response.setStatus(status);

@@ -9,7 +9,10 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code GET /api/me}: echoes the verified principal. The filter has already checked the token. */
+/**
+ * {@code GET /api/me}: echoes the verified principal. The filter has already checked the token. A
+ * token-exchange (impersonation) token shows its {@code actor}: who is acting as {@code subject}.
+ */
 public final class MeServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
@@ -19,6 +22,7 @@ public final class MeServlet extends HttpServlet {
                 () -> new IllegalStateException("the filter must run before this servlet"));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("subject", request.getUserPrincipal().getName());
+        body.put("actor", token.actor().orElse(null));
         body.put("authType", request.getAuthType());
         body.put("organizationId", token.organizationId().orElse(null));
         body.put("scopes", token.scopes());

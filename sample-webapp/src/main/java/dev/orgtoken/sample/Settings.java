@@ -13,4 +13,20 @@ final class Settings {
         }
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
     }
+
+    /**
+     * A yes/no setting: {@code true} or {@code false} (any case), absent is false.
+     *
+     * @throws IllegalArgumentException for any other value, so a typo does not silently mean no
+     */
+    static boolean flag(String name) {
+        String value = get(name).orElse("false");
+        if (value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException(name + " must be true or false");
+    }
 }

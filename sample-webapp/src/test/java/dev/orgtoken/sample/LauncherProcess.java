@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -101,6 +102,22 @@ final class LauncherProcess implements AutoCloseable {
 
     List<String> output() {
         return List.copyOf(output);
+    }
+
+    /**
+     * Whether a line the app has written (or writes within 10 s) matches. The app logs before it
+     * answers, so the line is in the pipe when the answer arrives; only this process's reader may
+     * not have taken it yet, hence the bounded wait for a line that is certain to come.
+     */
+    boolean hasOutput(Predicate<String> line) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (Instant.now().isBefore(deadline)) {
+            if (output.stream().anyMatch(line)) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return output.stream().anyMatch(line);
     }
 
     /** The token in the curl command printed under the comment line that starts with {@code titlePrefix}. */

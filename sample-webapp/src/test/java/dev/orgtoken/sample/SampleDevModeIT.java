@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +30,7 @@ class SampleDevModeIT {
     @Test
     void printsTheWalkthroughWithFreshTokens() {
         assertTrue(app.output().stream().anyMatch(l -> l.contains("DEV MODE")), String.join("\n", app.output()));
-        assertTrue(app.output().stream().filter(l -> l.startsWith("curl ")).count() >= 8);
+        assertTrue(app.output().stream().filter(l -> l.startsWith("curl ")).count() >= 11);
     }
 
     @Test
@@ -47,8 +48,12 @@ class SampleDevModeIT {
     @Test
     void memberReadsItsOwnOrganizationOnly() {
         String member = app.printedToken("MEMBER of organization o1");
+        // The members come from the dev issuer's Management API, where o1 has these two.
         given().baseUri(app.baseUri()).auth().oauth2(member).get("/api/organizations/o1/members")
-                .then().statusCode(200).body("organizationId", equalTo("o1")).body("requestedBy", equalTo("user-member"));
+                .then().statusCode(200).body("organizationId", equalTo("o1")).body("requestedBy", equalTo("user-member"))
+                .body("members.id", equalTo(List.of("user-admin", "user-member")))
+                .body("members[0].roles", equalTo(List.of("admin", "member")))
+                .body("total", equalTo(2));
         given().baseUri(app.baseUri()).auth().oauth2(member).get("/api/organizations/o2/members")
                 .then().statusCode(403).header("WWW-Authenticate", containsString("error=\"insufficient_scope\""))
                 .header("WWW-Authenticate", containsString("scope=\"read:members\""));
@@ -88,6 +93,16 @@ class SampleDevModeIT {
         given().baseUri(app.baseUri()).auth().oauth2(m2m).get("/api/me")
                 .then().statusCode(200).body("kind", equalTo("m2m")).body("subject", equalTo("m2m-client"))
                 .body("authType", equalTo("Bearer"));
+    }
+
+    @Test
+    void impersonationShowsTheActor() {
+        given().baseUri(app.baseUri()).auth().oauth2(app.printedToken("IMPERSONATION:")).get("/api/me")
+                .then().statusCode(200).body("subject", equalTo("user-creator")).body("actor", equalTo("agent-7"));
+        given().baseUri(app.baseUri()).auth().oauth2(app.printedToken("IMPERSONATION, creating"))
+                .contentType("application/json").body("{\"name\":\"Acting\"}").post("/api/organizations")
+                .then().statusCode(201).body("createdFor", equalTo("user-creator")).body("actor", equalTo("agent-7"))
+                .body("membersAdded", equalTo(List.of("user-creator")));
     }
 
     @Test

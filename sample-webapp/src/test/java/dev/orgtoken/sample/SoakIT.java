@@ -45,15 +45,18 @@ import org.junit.jupiter.api.Test;
  * tokens. Every answer is checked against the decision the rules demand:
  *
  * <ul>
- *   <li>valid, from a pool of pre-minted tokens (verified-token cache hits): 200;</li>
+ *   <li>valid, from a pool of pre-minted tokens (verified-token cache hits): 201;</li>
  *   <li>valid and minted during the run by two minter threads, each used for the first time
  *       (the cold path: a full signature check), up to {@code soak.distinctTokens} of them
- *       (default 12,000): 200;</li>
+ *       (default 12,000): 201;</li>
  *   <li>expired, forged (signed by another key under the issuer's kid), or carrying a random
  *       kid: 401 with {@code error="invalid_token"};</li>
- *   <li>a valid token for another organization's members: 403 with
- *       {@code error="insufficient_scope"}.</li>
+ *   <li>a valid token for another organization: 403 with {@code error="insufficient_scope"}.</li>
  * </ul>
+ * Every request is {@code POST /api/organizations/{id}/invitations} ({@code invite:member} in that
+ * organization): an organization-scoped rule whose servlet calls nothing, so the soak measures the
+ * filter and the app, not the Management API (the members endpoint reads Logto's Management API on
+ * every call).
  * It asserts zero 5xx, zero wrong decisions and zero transport errors; that the server is alive
  * afterwards with no OutOfMemoryError; that it verified more distinct tokens than its cache holds
  * (the app runs the bundled rules file with {@code token-cache-size: 2000}, so the bound is passed
@@ -76,8 +79,8 @@ class SoakIT {
 
     /** What a request carries, and so what it must get. */
     enum Kind {
-        VALID(200, null),
-        FRESH(200, null),
+        VALID(201, null),
+        FRESH(201, null),
         EXPIRED(401, "invalid_token"),
         FORGED(401, "invalid_token"),
         RANDOM_KID(401, "invalid_token"),
@@ -124,25 +127,25 @@ class SoakIT {
             List<Minted> valid = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 String org = "org-" + (i % 16);
-                valid.add(new Minted(issuer.organizationResourceToken("user-" + i, ORG_API, org, "read:members").sign(),
+                valid.add(new Minted(issuer.organizationResourceToken("user-" + i, ORG_API, org, "invite:member").sign(),
                         org));
             }
             Instant now = issuer.clock().instant();
             List<Minted> expired = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
-                expired.add(new Minted(issuer.organizationResourceToken("user-x" + i, ORG_API, "org-1", "read:members")
+                expired.add(new Minted(issuer.organizationResourceToken("user-x" + i, ORG_API, "org-1", "invite:member")
                         .issuedAt(now.minus(Duration.ofHours(2))).expiresAt(now.minus(Duration.ofMinutes(10))).sign(),
                         "org-1"));
             }
             SigningKey attacker = SigningKey.generate(KeyType.EC_P384);
             List<Minted> forged = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
-                forged.add(new Minted(issuer.organizationResourceToken("user-f" + i, ORG_API, "org-2", "read:members")
+                forged.add(new Minted(issuer.organizationResourceToken("user-f" + i, ORG_API, "org-2", "invite:member")
                         .signedWith(attacker).kid(issuer.currentKey().kid()).sign(), "org-2"));
             }
             List<Minted> randomKid = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
-                randomKid.add(new Minted(issuer.organizationResourceToken("user-r" + i, ORG_API, "org-3", "read:members")
+                randomKid.add(new Minted(issuer.organizationResourceToken("user-r" + i, ORG_API, "org-3", "invite:member")
                         .kid("random-" + Long.toHexString(random.nextLong())).sign(), "org-3"));
             }
 
@@ -155,7 +158,7 @@ class SoakIT {
             for (int i = 0; i < 300; i++) {
                 Minted m = valid.get(i % valid.size());
                 int status = send(http, base, m.token(), m.organization()).status;
-                assertEquals(200, status, "warm-up");
+                assertEquals(201, status, "warm-up");
             }
             long heapBeforeKb = heapUsedAfterGcKb(app.pid());
             int jwksBefore = issuer.jwksRequests();
@@ -181,7 +184,7 @@ class SoakIT {
                         }
                         int n = minted.incrementAndGet();
                         freshTokens.put(issuer.organizationResourceToken("fresh-" + n, ORG_API, "org-fresh",
-                                "read:members").sign());
+                                "invite:member").sign());
                     }
                     return null;
                 });
@@ -320,10 +323,10 @@ class SoakIT {
     record Result(int status, String challenge) {}
 
     private static Result send(HttpClient http, URI base, String token, String organization) throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/api/organizations/" + organization + "/members"))
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/api/organizations/" + organization + "/invitations"))
                 .header("Authorization", "Bearer " + token)
                 .timeout(Duration.ofSeconds(10))
-                .GET()
+                .POST(HttpRequest.BodyPublishers.noBody())
                 .build();
         try {
             HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());

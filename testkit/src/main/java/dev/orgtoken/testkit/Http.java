@@ -56,6 +56,22 @@ final class Http {
         ex.sendResponseHeaders(status, -1);
     }
 
+    /** Sends {@code 404 Not Found} as plain text, as Koa does for a route nobody serves. */
+    static void notFound(HttpExchange ex) throws IOException {
+        send(ex, 404, "text/plain; charset=utf-8", "Not Found".getBytes(StandardCharsets.UTF_8));
+    }
+
+    static boolean isGetOrHead(HttpExchange ex) {
+        String m = ex.getRequestMethod();
+        return "GET".equals(m) || "HEAD".equals(m);
+    }
+
+    /** Sends {@code 405} with {@code Allow: GET, HEAD}, for the read-only OIDC endpoints. */
+    static void methodNotAllowed(HttpExchange ex) throws IOException {
+        ex.getResponseHeaders().set("Allow", "GET, HEAD");
+        send(ex, 405, "text/plain; charset=utf-8", "Method Not Allowed".getBytes(StandardCharsets.UTF_8));
+    }
+
     /**
      * A strong ETag computed like the {@code etag} npm package that Koa (and so Logto) uses:
      * {@code "<length in hex>-<first 27 characters of base64(SHA-1(body))>"}.

@@ -25,9 +25,10 @@ import org.jose4j.lang.JoseException;
  * the issuer's current key). Every method changes one thing and returns this builder; {@link #sign()}
  * can be called any number of times.
  *
- * <p>Claims are written in Logto's order ({@code organization_id, jti, sub, iat, exp, scope,
- * client_id, iss, aud}), then any other claims in the order they were first set. Header members are
- * written as {@code alg, typ, kid}, then others.
+ * <p>Claims are written in Logto's order: {@code organization_id}, then any other claims
+ * ({@code act}, custom claims such as {@code roles}) in the order they were first set, then
+ * {@code jti, sub, iat, exp, scope, client_id, iss, aud} (the layout of the real tokens in the
+ * project's Logto 1.37.1 fixtures). Header members are written as {@code alg, typ, kid}, then others.
  *
  * <p>The header's {@code alg} and {@code kid} default to the signing key's; {@link #algorithm(String)},
  * {@link #kid(String)}, {@link #header(String, Object)} and {@link #removeHeader(String)} override
@@ -39,8 +40,9 @@ import org.jose4j.lang.JoseException;
 public final class TokenBuilder {
 
     private static final Object REMOVED = new Object();
-    private static final List<String> CLAIM_ORDER =
-            List.of("organization_id", "jti", "sub", "iat", "exp", "scope", "client_id", "iss", "aud");
+    /** Logto writes extra claims between {@code organization_id} and these, which always come last. */
+    private static final List<String> CLAIMS_LAST =
+            List.of("jti", "sub", "iat", "exp", "scope", "client_id", "iss", "aud");
 
     private final Map<String, Object> claims = new LinkedHashMap<>();
     private final Map<String, Object> headerOverrides = new LinkedHashMap<>();
@@ -118,6 +120,21 @@ public final class TokenBuilder {
     }
 
     /**
+     * Sets {@code act: {"sub": actor}}, as Logto's token exchange (RFC 8693 impersonation) does: the
+     * token speaks for {@code sub}, and {@code actor} is who acts (a support agent, say).
+     *
+     * @param actor the actor's subject; {@code null} removes the claim
+     * @return this builder
+     */
+    public TokenBuilder actor(String actor) {
+        if (actor == null) {
+            claims.remove("act");
+            return this;
+        }
+        return claim("act", Map.of("sub", actor));
+    }
+
+    /**
      * Sets {@code scope} to the given scopes joined by single spaces. With no arguments the claim is
      * the empty string (what Logto mints for an organization token with nothing granted).
      *
@@ -143,11 +160,7 @@ public final class TokenBuilder {
         return this;
     }
 
-    /**
-     * Removes {@code scope} (what Logto mints for a resource token with nothing granted).
-     *
-     * @return this builder
-     */
+    /** Removes {@code scope} (what Logto mints for a resource token with nothing granted); returns this builder. */
     public TokenBuilder noScope() {
         claims.remove("scope");
         return this;
@@ -411,32 +424,29 @@ public final class TokenBuilder {
         }
     }
 
-    /**
-     * The payload exactly as {@link #sign()} would sign it.
-     *
-     * @return JSON text
-     */
+    /** The payload exactly as {@link #sign()} would sign it (JSON text). */
     public String unsignedPayloadJson() {
         if (rawPayload != null) {
             return rawPayload;
         }
         Map<String, Object> ordered = new LinkedHashMap<>();
-        for (String name : CLAIM_ORDER) {
+        if (claims.containsKey("organization_id")) {
+            ordered.put("organization_id", claims.get("organization_id"));
+        }
+        claims.forEach((name, value) -> {
+            if (!CLAIMS_LAST.contains(name)) {
+                ordered.putIfAbsent(name, value);
+            }
+        });
+        for (String name : CLAIMS_LAST) {
             if (claims.containsKey(name)) {
                 ordered.put(name, claims.get(name));
             }
         }
-        for (Map.Entry<String, Object> e : claims.entrySet()) {
-            ordered.putIfAbsent(e.getKey(), e.getValue());
-        }
         return Json.write(ordered);
     }
 
-    /**
-     * The header exactly as {@link #sign()} would sign it.
-     *
-     * @return JSON text
-     */
+    /** The header exactly as {@link #sign()} would sign it (JSON text). */
     public String headerJson() {
         if (rawHeader != null) {
             return rawHeader;

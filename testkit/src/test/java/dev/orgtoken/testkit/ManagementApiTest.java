@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.Set;
 
 import org.junit.jupiter.api.AfterEach;
@@ -152,5 +154,123 @@ class ManagementApiTest {
             assertEquals(201, postJson(custom.endpoint().resolve("/api/organizations"), t, "{\"name\":\"c\"}").statusCode());
             assertEquals(List.of("c"), List.copyOf(custom.organizations().values()));
         }
+    }
+
+    // Key withdrawal, members, deletion and planned failures -------------------------------------
+
+    @Test
+    void aTokenWhoseKeyWasWithdrawnIsA401LikeLogtos() {
+        String oldKid = issuer.currentKey().kid();
+        assertEquals(201, postJson(api("organizations"), token, "{\"name\":\"before\"}").statusCode());
+        issuer.rotateNow();
+        assertEquals(201, postJson(api("organizations"), token, "{\"name\":\"old key still published\"}")
+                .statusCode());
+        issuer.removeKey(oldKid);
+
+        HttpResponse<String> refused = postJson(api("organizations"), token, "{\"name\":\"withdrawn\"}");
+        assertEquals(401, refused.statusCode());
+        Map<String, Object> body = json(refused.body());
+        assertEquals(List.of("message", "code", "data"), List.copyOf(body.keySet()));
+        assertEquals("auth.unauthorized", body.get("code"));
+        assertEquals("Unauthorized. Please check credentials and its scope.", body.get("message"));
+        assertEquals(Map.of("code", "ERR_JWKS_NO_MATCHING_KEY", "name", "JWKSNoMatchingKey",
+                "message", "no applicable key found in the JSON Web Key Set"), body.get("data"));
+
+        // A token from the token endpoint now is signed by the new key and works.
+        HttpResponse<String> fresh = postForm(issuer.tokenEndpoint(), basic("m2m-admin", "secret"),
+                "grant_type", "client_credentials", "resource", issuer.managementApiResource(), "scope", "all");
+        String newToken = (String) json(fresh.body()).get("access_token");
+        assertEquals(201, postJson(api("organizations"), newToken, "{\"name\":\"after\"}").statusCode());
+        assertEquals(List.of("before", "old key still published", "after"), List.copyOf(issuer.organizations().values()));
+    }
+
+    @Test
+    void aWithdrawnCurrentKeyIsRefusedToo() {
+        issuer.removeKey(issuer.currentKey().kid());
+        HttpResponse<String> refused = postJson(api("organizations"), issuer.managementApiToken("m2m-admin").sign(),
+                "{\"name\":\"x\"}");
+        assertEquals(401, refused.statusCode());
+        assertEquals("auth.unauthorized", json(refused.body()).get("code"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void listsMembersWithTheirOrganizationRolesPageByPage() {
+        issuer.createOrganizationWithId("o1", "One");
+        issuer.addOrganizationUser("o1", "carol");
+        issuer.addOrganizationUser("o1", "alice", "member", "admin");
+        assertEquals(201, postJson(api("organizations/o1/users"), token, "{\"userIds\":[\"bob\",\"alice\"]}")
+                .statusCode());
+        issuer.addOrganizationUser("o1", "bob", "member");
+
+        HttpResponse<String> all = getWithBearer(api("organizations/o1/users"), token);
+        assertEquals(200, all.statusCode(), all.body());
+        assertEquals(Optional.of("3"), all.headers().firstValue("Total-Number"));
+        List<Map<String, Object>> users = (List<Map<String, Object>>) TestSupport.jsonValue(all.body());
+        assertEquals(List.of("alice", "bob", "carol"), users.stream().map(u -> u.get("id")).toList());
+        assertEquals(List.of("id", "username", "primaryEmail", "primaryPhone", "name", "avatar", "customData",
+                "identities", "lastSignInAt", "createdAt", "updatedAt", "profile", "applicationId", "isSuspended",
+                "organizationRoles"), List.copyOf(users.get(0).keySet()));
+        assertEquals(NOW.toEpochMilli(), users.get(0).get("createdAt"));
+        List<Map<String, Object>> aliceRoles = (List<Map<String, Object>>) users.get(0).get("organizationRoles");
+        List<Map<String, Object>> bobRoles = (List<Map<String, Object>>) users.get(1).get("organizationRoles");
+        assertEquals(List.of("admin", "member"), aliceRoles.stream().map(r -> r.get("name")).toList());
+        assertEquals(aliceRoles.get(1), bobRoles.get(0), "one id per role name");
+        assertTrue(((String) aliceRoles.get(0).get("id")).matches("[a-z0-9]{12}"));
+        assertEquals(List.of(), users.get(2).get("organizationRoles"));
+
+        HttpResponse<String> second = getWithBearer(api("organizations/o1/users?page=2&page_size=2"), token);
+        assertEquals(Optional.of("3"), second.headers().firstValue("Total-Number"));
+        assertEquals("carol", ((List<Map<String, Object>>) TestSupport.jsonValue(second.body())).get(0).get("id"));
+
+        HttpResponse<String> tooBig = getWithBearer(api("organizations/o1/users?page_size=101"), token);
+        assertEquals(400, tooBig.statusCode());
+        assertEquals("guard.invalid_pagination", json(tooBig.body()).get("code"));
+
+        // Logto lists the relation without looking the organization up: an unknown one is empty.
+        HttpResponse<String> unknown = getWithBearer(api("organizations/nope/users"), token);
+        assertEquals(200, unknown.statusCode());
+        assertEquals("[]", unknown.body());
+        assertEquals(Optional.of("0"), unknown.headers().firstValue("Total-Number"));
+
+        assertThrows(IllegalStateException.class, () -> issuer.createOrganizationWithId("o1", "again"));
+        assertThrows(NoSuchElementException.class, () -> issuer.addOrganizationUser("nope", "alice"));
+    }
+
+    @Test
+    void deletesOrganizations() {
+        String id = issuer.createOrganization("Doomed");
+        assertEquals(204, delete(api("organizations/" + id)).statusCode());
+        assertEquals(Map.of(), issuer.organizations());
+        assertEquals(404, getWithBearer(api("organizations/" + id), token).statusCode());
+        HttpResponse<String> again = delete(api("organizations/" + id));
+        assertEquals(404, again.statusCode());
+        assertEquals("entity.not_exists_with_id", json(again.body()).get("code"));
+    }
+
+    @Test
+    void plannedFailuresAnswer5xxWithoutActingThenStop() {
+        String id = issuer.createOrganization("Half");
+        issuer.failManagementRequests("POST", "/api/organizations/*/users", 1, 500);
+
+        // The token is checked first: a refused request does not use the failure up.
+        assertEquals(401, postJson(api("organizations/" + id + "/users"), null, "{\"userIds\":[\"u1\"]}")
+                .statusCode());
+        // Other paths and methods are not affected.
+        assertEquals(200, getWithBearer(api("organizations/" + id + "/users"), token).statusCode());
+
+        HttpResponse<String> failed = postJson(api("organizations/" + id + "/users"), token, "{\"userIds\":[\"u1\"]}");
+        assertEquals(500, failed.statusCode());
+        assertEquals(Map.of("message", "Internal server error."), json(failed.body()));
+        assertEquals(Set.of(), issuer.organizationUsers(id));
+
+        assertEquals(201, postJson(api("organizations/" + id + "/users"), token, "{\"userIds\":[\"u1\"]}")
+                .statusCode());
+        assertEquals(Set.of("u1"), issuer.organizationUsers(id));
+        assertThrows(IllegalArgumentException.class, () -> issuer.failManagementRequests("GET", "/api/x", 1, 404));
+    }
+
+    private HttpResponse<String> delete(URI uri) {
+        return TestSupport.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token).DELETE().build());
     }
 }

@@ -100,8 +100,26 @@ final class TestSupport {
         }
     }
 
+    /** Any JSON value (an array, say). */
+    static Object jsonValue(String text) {
+        try {
+            return JsonUtil.parseJson("{\"v\":" + text + "}").get("v");
+        } catch (JoseException e) {
+            throw new AssertionError("not JSON: " + text, e);
+        }
+    }
+
     static String resource(String path) {
-        try (InputStream in = TestSupport.class.getResourceAsStream("/logto-1.37.1/" + path)) {
+        return fixtureFile("logto-1.37.1/" + path);
+    }
+
+    /** A file of the second real set, {@code fixtures/logto-1.37.1-live/}. */
+    static String liveResource(String path) {
+        return fixtureFile("logto-1.37.1-live/" + path);
+    }
+
+    private static String fixtureFile(String path) {
+        try (InputStream in = TestSupport.class.getResourceAsStream("/fixtures/" + path)) {
             if (in == null) {
                 throw new AssertionError("missing fixture " + path);
             }

@@ -7,8 +7,8 @@ import java.time.Duration;
 
 /**
  * Dev mode: with no {@code LOGTO_ENDPOINT}, the sample trusts a local Logto-compatible issuer (the
- * testkit) on loopback, which also plays the Management API's organization endpoints. It prints
- * ready-to-paste curl commands with fresh tokens.
+ * testkit) on loopback, which also plays the Management API's organization endpoints (create,
+ * members, delete). It prints ready-to-paste curl commands with fresh tokens.
  */
 final class DevIssuer implements AutoCloseable {
     static final String ORGANIZATION_API = "https://api.example.com/org";
@@ -23,7 +23,11 @@ final class DevIssuer implements AutoCloseable {
         // The sample server's own M2M app: allowed to call the Management API with scope "all".
         this.serverApp = issuer.registerClient("sample-server", "dev-only-secret")
                 .grant(issuer.managementApiResource(), "all");
-        issuer.createOrganization("Organization one");
+        // Organization o1 in the issuer's Management API, with the members the walkthrough's tokens
+        // name: GET /api/organizations/o1/members reads them from there, as from a real tenant.
+        issuer.createOrganizationWithId(ORGANIZATION, "Organization one");
+        issuer.addOrganizationUser(ORGANIZATION, "user-admin", "admin", "member");
+        issuer.addOrganizationUser(ORGANIZATION, "user-member", "member");
     }
 
     /** Points the app at the issuer through the same settings a real deployment uses. */
@@ -41,6 +45,10 @@ final class DevIssuer implements AutoCloseable {
         String creator = issuer.globalApiToken("user-creator", GLOBAL_API, "org:create").sign();
         String m2m = issuer.m2mToken("m2m-client", ORGANIZATION_API, "read:members").sign();
         String everywhere = issuer.globalApiToken("user-member", ORGANIZATION_API, "read:members").sign();
+        // Token exchange (impersonation): the tokens speak for user-creator, and agent-7 is acting.
+        String impersonation = issuer.globalApiToken("user-creator", ORGANIZATION_API).actor("agent-7").sign();
+        String impersonatedCreator = issuer.globalApiToken("user-creator", GLOBAL_API, "org:create")
+                .actor("agent-7").sign();
         out.println();
         out.println("orgtoken sample, DEV MODE: LOGTO_ENDPOINT is not set, so a local Logto-compatible issuer runs at "
                 + issuer.endpoint() + " (tokens below are valid for 1 hour).");
@@ -48,7 +56,8 @@ final class DevIssuer implements AutoCloseable {
         out.println();
         step(out, "Public health check (expect 200):", "curl -i " + base + "/health");
         step(out, "No token (expect 401 with WWW-Authenticate: Bearer):", "curl -i " + base + "/api/me");
-        step(out, "MEMBER of organization o1 with read:members, its own organization (expect 200):",
+        step(out, "MEMBER of organization o1 with read:members, its own organization; the server reads the members"
+                + " from the Management API (expect 200):",
                 curl(member, "GET", base + "/api/organizations/o1/members"));
         step(out, "MEMBER, another organization (expect 403 insufficient_scope):",
                 curl(member, "GET", base + "/api/organizations/o2/members"));
@@ -62,6 +71,12 @@ final class DevIssuer implements AutoCloseable {
                 + "Management API with its own M2M credentials (expect 201):",
                 curl(creator, "POST", base + "/api/organizations") + " -H 'Content-Type: application/json' -d '{\"name\":\"Acme\"}'");
         step(out, "M2M client (sub == client_id) (expect 200, kind m2m):", curl(m2m, "GET", base + "/api/me"));
+        step(out, "IMPERSONATION: a token-exchange token for user-creator with actor agent-7 (expect 200, actor"
+                + " agent-7):", curl(impersonation, "GET", base + "/api/me"));
+        step(out, "IMPERSONATION, creating an organization: it is created for user-creator, and the answer and the"
+                + " server's log name the actor (expect 201, actor agent-7):",
+                curl(impersonatedCreator, "POST", base + "/api/organizations")
+                        + " -H 'Content-Type: application/json' -d '{\"name\":\"Acting\"}'");
         out.flush();
     }
 

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -22,6 +24,9 @@ import org.eclipse.jetty.util.resource.ResourceFactory;
  * Logto-compatible issuer on loopback, and curl commands with fresh tokens on standard output.
  */
 public final class Launcher {
+    /** Held here: JUL keeps loggers weakly, and a collected logger would forget its level. */
+    private static Logger jettyLogger;
+
     private Launcher() {}
 
     /**
@@ -29,6 +34,7 @@ public final class Launcher {
      * @throws Exception when the server cannot start
      */
     public static void main(String[] args) throws Exception {
+        configureLogging();
         int port = 8080;
         String host = "127.0.0.1";
         Path rules = null;
@@ -73,6 +79,22 @@ public final class Launcher {
             }
         }));
         server.join();
+    }
+
+    /**
+     * The sample logs through SLF4J to java.util.logging (slf4j-jdk14, as in the WAR). Unless the
+     * user gave a JUL configuration of their own, print one line per record and keep Jetty's own
+     * INFO chatter out of the walkthrough.
+     */
+    private static void configureLogging() {
+        if (System.getProperty("java.util.logging.config.file") != null
+                || System.getProperty("java.util.logging.config.class") != null) {
+            return;
+        }
+        // Read by SimpleFormatter when it is first loaded, so set before the first log record.
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT.%1$tL %4$s %3$s - %5$s%6$s%n");
+        jettyLogger = Logger.getLogger("org.eclipse.jetty");
+        jettyLogger.setLevel(Level.WARNING);
     }
 
     static Server start(String host, int port, Path rules) throws Exception {
