@@ -1,5 +1,6 @@
 package dev.orgtoken;
 
+import dev.orgtoken.net.HttpUrls;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package dev.orgtoken;
 
+import dev.orgtoken.net.HttpUrls;
 import dev.orgtoken.jwks.JwksCache;
 import dev.orgtoken.jwks.JwksListener;
 import dev.orgtoken.jwks.JwksSettings;

@@ -1,8 +1,9 @@
 package dev.orgtoken.m2m;
 
 import java.io.IOException;
+import dev.orgtoken.LogtoEndpoint;
+import dev.orgtoken.net.HttpUrls;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -284,13 +285,22 @@ public final class ClientCredentialsTokenSource {
          *
          * @param endpoint absolute http(s) URL
          * @return this builder
+         * @throws IllegalArgumentException when it is not a valid endpoint (see {@link LogtoEndpoint})
          */
         public Builder logtoEndpoint(String endpoint) {
-            String e = Objects.requireNonNull(endpoint, "endpoint").trim();
-            while (e.endsWith("/")) {
-                e = e.substring(0, e.length() - 1);
-            }
-            return tokenEndpoint(e + "/oidc/token");
+            return logtoEndpoint(LogtoEndpoint.of(endpoint));
+        }
+
+        /**
+         * The Logto endpoint; the token endpoint is {@link LogtoEndpoint#tokenEndpoint()}, and
+         * {@link LogtoEndpoint#managementApiResource()} names its Management API.
+         *
+         * @param endpoint the endpoint
+         * @return this builder
+         */
+        public Builder logtoEndpoint(LogtoEndpoint endpoint) {
+            this.tokenEndpoint = Objects.requireNonNull(endpoint, "endpoint").tokenEndpoint();
+            return this;
         }
 
         /**
@@ -300,23 +310,7 @@ public final class ClientCredentialsTokenSource {
          * @return this builder
          */
         public Builder tokenEndpoint(String uri) {
-            URI u;
-            try {
-                u = new URI(Objects.requireNonNull(uri, "uri").trim());
-            } catch (URISyntaxException e) {
-                // Not e.getMessage(): it quotes the whole input, which may hold credentials.
-                throw new IllegalArgumentException("token endpoint is not a valid URL (" + e.getReason()
-                        + " at index " + e.getIndex() + ")");
-            }
-            if (u.getRawUserInfo() != null || u.getRawAuthority() != null && u.getRawAuthority().contains("@")) {
-                // Credentials go in clientId/clientSecret; a URL holding them would end up in messages.
-                throw new IllegalArgumentException("token endpoint must not contain user information");
-            }
-            if (!u.isAbsolute() || u.getHost() == null
-                    || !("https".equalsIgnoreCase(u.getScheme()) || "http".equalsIgnoreCase(u.getScheme()))) {
-                throw new IllegalArgumentException("token endpoint must be an absolute http(s) URL, was '" + uri + "'");
-            }
-            this.tokenEndpoint = u;
+            this.tokenEndpoint = HttpUrls.parse("tokenEndpoint", Objects.requireNonNull(uri, "uri"));
             return this;
         }
 
@@ -449,8 +443,7 @@ public final class ClientCredentialsTokenSource {
             if (tokenEndpoint == null) {
                 throw new IllegalStateException("set logtoEndpoint(...) or tokenEndpoint(...)");
             }
-            boolean plainHttpOffMachine = "http".equalsIgnoreCase(tokenEndpoint.getScheme())
-                    && !LoopbackHost.is(tokenEndpoint.getHost());
+            boolean plainHttpOffMachine = HttpUrls.isInsecure(tokenEndpoint);
             if (plainHttpOffMachine && !allowInsecureHttp) {
                 throw new IllegalStateException("token endpoint " + describe(tokenEndpoint) + " is plain http on"
                         + " a host that is not loopback: the client secret would cross the network unencrypted;"

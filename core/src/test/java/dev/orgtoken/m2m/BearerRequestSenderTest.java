@@ -1,5 +1,6 @@
 package dev.orgtoken.m2m;
 
+import dev.orgtoken.testkit.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.Timeout;
 class BearerRequestSenderTest {
     private static final Instant NOW = Instant.parse("2026-11-21T12:00:00Z");
 
-    private final SettableClock clock = new SettableClock(NOW);
+    private final TestClock clock = new TestClock(NOW);
     private final HttpClient http = HttpClient.newHttpClient();
     private LogtoTestIssuer issuer;
     private ClientCredentialsTokenSource tokens;

@@ -34,7 +34,7 @@ class BearerChallengeTest {
         assertEquals(0, invalid.retryAfterSeconds());
 
         BearerChallenge scope = BearerChallenge.of(new TokenRejectedException(RejectionReason.MISSING_SCOPES,
-                "token lacks required scopes", Set.of("a", "b"), Set.of("b")), 30);
+                "token lacks required scopes", new java.util.LinkedHashSet<>(java.util.List.of("a", "b")), Set.of("b")), 30);
         assertEquals(403, scope.status());
         assertEquals("Bearer realm=\"api\", error=\"insufficient_scope\", error_description=\"token lacks required scopes\","
                 + " scope=\"a b\"", scope.headerValue("api"));

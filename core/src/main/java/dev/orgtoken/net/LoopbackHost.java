@@ -1,4 +1,4 @@
-package dev.orgtoken.m2m;
+package dev.orgtoken.net;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * promise that traffic stays on the machine, so it does not count. Unusual IPv4 spellings
  * ({@code 127.1}, leading zeros, hexadecimal) do not count either: the check fails closed.
  */
-final class LoopbackHost {
+public final class LoopbackHost {
     private static final Pattern IPV6_LITERAL = Pattern.compile("[0-9a-f]*:[0-9a-f:.]*");
     /** Four decimal octets without leading zeros (which some parsers read as octal). */
     private static final Pattern DOTTED_QUAD =
@@ -26,7 +26,7 @@ final class LoopbackHost {
      * @param host {@link java.net.URI#getHost()}: a name, an IPv4 literal or a bracketed IPv6 literal
      * @return true only for the loopback forms above
      */
-    static boolean is(String host) {
+    public static boolean is(String host) {
         if (host == null || host.isEmpty()) {
             return false;
         }
