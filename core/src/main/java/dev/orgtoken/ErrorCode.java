@@ -14,7 +14,12 @@ public enum ErrorCode {
     /** {@code insufficient_scope}: 403. */
     INSUFFICIENT_SCOPE("insufficient_scope", 403),
     /** No RFC 6750 code: 503 with {@code Retry-After}, because retrying later can succeed. */
-    KEYS_UNAVAILABLE(null, 503);
+    KEYS_UNAVAILABLE(null, 503),
+    /**
+     * No RFC 6750 code: 503 with {@code Retry-After}: every signature check is taken (a flood of
+     * new or forged tokens) and this one did not get a turn in time; retrying later can succeed.
+     */
+    VERIFICATION_BUSY(null, 503);
 
     private final String bearerError;
     private final int httpStatus;

@@ -65,9 +65,12 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
     private final VerifierMetrics metrics;
     private final String signatureProvider;
     private final Duration retryAfter;
+    private final VerificationStage stage;
 
     private OrganizationTokenVerifier(Builder b, Set<String> issuers, URI jwksUri, String signatureProvider) {
         this.retryAfter = Duration.ofSeconds(Math.max(1, (b.jwksRefreshCooldown.toMillis() + 999) / 1000));
+        this.stage = new VerificationStage(b.maxConcurrentVerifications > 0 ? b.maxConcurrentVerifications
+                : Runtime.getRuntime().availableProcessors(), b.verificationWait, b.clock);
         this.issuers = Set.copyOf(issuers);
         this.clock = b.clock;
         this.clockSkewSeconds = b.clockSkew.toSeconds();
@@ -121,9 +124,25 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
      * @throws TokenRejectedException with a reason and a client-safe message when refused
      */
     public VerifiedToken verify(String token, Requirements requirements) throws TokenRejectedException {
+        return verify(token, 0, requirements);
+    }
+
+    /**
+     * Verifies the token that makes up the rest of {@code text} from {@code start}, such as the
+     * value of an {@code Authorization} header after its {@code Bearer } prefix, without copying it:
+     * on the warm path the filter hands the header over as it is, and only a cache miss takes the
+     * token out as a string of its own.
+     *
+     * @param text holds the token from {@code start} to its end
+     * @param start where the token starts
+     * @param requirements what this call demands: audience, organization, scopes
+     * @return the verified token
+     * @throws TokenRejectedException with a reason and a client-safe message when refused
+     */
+    public VerifiedToken verify(String text, int start, Requirements requirements) throws TokenRejectedException {
         Objects.requireNonNull(requirements, "requirements");
         try {
-            VerifiedToken verified = authenticate(token);
+            VerifiedToken verified = authenticate(text, start);
             checkTime(verified);
             checkRequirements(verified, requirements);
             metrics.accepted();
@@ -160,6 +179,22 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
     }
 
     /**
+     * How long a client should wait before retrying after a refusal, by its error code: the
+     * {@linkplain #retryAfter() JWKS cooldown} for unavailable keys, one second for a busy
+     * verification stage (it frees up in milliseconds), none otherwise.
+     *
+     * @param code the refusal's error code
+     * @return the {@code Retry-After}, or zero when the refusal is final
+     */
+    public Duration retryAfter(ErrorCode code) {
+        return switch (code) {
+            case KEYS_UNAVAILABLE -> retryAfter;
+            case VERIFICATION_BUSY -> Duration.ofSeconds(1);
+            default -> Duration.ZERO;
+        };
+    }
+
+    /**
      * The JCA provider signatures are verified with: the one named by
      * {@link Builder#signatureProvider}, or ACCP's when {@link Builder#nativeCrypto} took effect.
      *
@@ -175,24 +210,24 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
         jwks.close();
     }
 
-    private VerifiedToken authenticate(String token) throws TokenRejectedException {
-        if (token == null || token.isEmpty()) {
+    private VerifiedToken authenticate(String text, int start) throws TokenRejectedException {
+        int length = text == null ? 0 : text.length() - start;
+        if (length <= 0) {
             throw new TokenRejectedException(RejectionReason.MALFORMED_TOKEN, "token is empty");
         }
-        if (token.length() > maxTokenLength) {
+        if (length > maxTokenLength) {
             throw new TokenRejectedException(RejectionReason.TOKEN_TOO_LARGE, "token is too large");
         }
-        VerifiedTokenCache.Digest digest = null;
         if (cache != null) {
-            // A hit is char for char a token that passed every check (see VerifiedTokenCache.digest),
+            // A hit is char for char a token that passed every check (see VerifiedTokenCache.get),
             // so the alphabet scan runs on misses only: the warm path reads the token once.
-            digest = VerifiedTokenCache.digest(token);
-            VerifiedToken hit = cache.get(digest);
+            VerifiedToken hit = cache.get(text, start);
             if (hit != null) {
                 metrics.tokenCacheHit();
                 return hit;
             }
         }
+        String token = start == 0 ? text : text.substring(start);   // a miss only: it pays for a signature anyway
         try {
             CompactJws.checkShape(token, maxTokenLength);
         } catch (JwsException e) {
@@ -201,7 +236,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
         metrics.tokenCacheMiss();   // with the cache off, every call is a miss: it pays for the signature
         VerifiedToken verified = verifySignatureAndClaims(token);
         if (cache != null) {
-            cache.put(digest, verified);
+            cache.put(token, verified);
             if (!jwks.trustedKeyIds().contains(verified.keyId())) {
                 // The key left the set while we were verifying: do not let the entry outlive it.
                 cache.dropKeys(Set.of(verified.keyId()));
@@ -226,7 +261,11 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
                     case UNKNOWN_KEY -> RejectionReason.UNKNOWN_KEY;
                 }, e.getMessage());
             }
-            signatures.verify(jws, alg, key.publicKey(), key.declaredAlgorithm());
+            VerificationKey k = key;
+            stage.run(() -> {   // the only costly step: bounded, so a flood of forged tokens cannot take every CPU
+                signatures.verify(jws, alg, k.publicKey(), k.declaredAlgorithm());
+                return null;
+            });
             return candidate;
         } catch (JwsException e) {
             throw rejection(e);
@@ -335,6 +374,9 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
         private Duration jwksRequestTimeout = Duration.ofSeconds(3);
         private int jwksMaxResponseBytes = 128 * 1024;
         private boolean allowInsecureHttp;
+        /** 0: the number of processors, read at build time. */
+        private int maxConcurrentVerifications;
+        private Duration verificationWait = Duration.ofSeconds(1);
         private HttpClient httpClient;
         private VerifierMetrics metrics = VerifierMetrics.NONE;
         private String signatureProvider;
@@ -582,6 +624,45 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
         }
 
         /**
+         * How many signature checks may run at once. Default: the number of processors the JVM
+         * may use. Tokens found in the verified-token cache never count: only new (or forged)
+         * tokens pay for a signature check, so this bounds the CPU a flood of them can take.
+         *
+         * @param max 1 or more
+         * @return this builder
+         * @throws IllegalArgumentException when less than 1
+         */
+        public Builder maxConcurrentVerifications(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConcurrentVerifications must be at least 1, was " + max);
+            }
+            this.maxConcurrentVerifications = max;
+            return this;
+        }
+
+        /**
+         * How long a new token waits for a turn at the signature check when all are taken, before
+         * it is refused with 503 and {@code Retry-After: 1} ({@link RejectionReason#VERIFICATION_BUSY}).
+         * Default 1 s. Turns are first come, first served, so a new token waits behind the tokens
+         * already queued (each ES384 check about 2.3 ms per processor): a burst of hundreds of new
+         * tokens, or a flood of forged ones, is served in order, and only a queue longer than the wait
+         * is refused. Waiting costs no CPU, but each waiting request holds a server thread: a shorter
+         * wait turns a flood away sooner and holds fewer threads, and refuses more new tokens with it.
+         *
+         * @param wait zero (never wait) to 10 s
+         * @return this builder
+         * @throws IllegalArgumentException when negative or above 10 s
+         */
+        public Builder verificationWait(Duration wait) {
+            requireNotNegative("verificationWait", wait);
+            if (wait.compareTo(Duration.ofSeconds(10)) > 0) {
+                throw new IllegalArgumentException("verificationWait must be at most 10s, was " + wait);
+            }
+            this.verificationWait = wait;
+            return this;
+        }
+
+        /**
          * The HTTP client for JWKS fetches, for a proxy or custom TLS. Default: a private client
          * with the connect timeout that never follows redirects. A client you supply may follow
          * redirects, but an answer from another origin is still refused.
@@ -704,7 +785,9 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
                     + tokenCacheSize + ", jwksTtl=" + jwksTtl + ", jwksRefreshCooldown=" + jwksRefreshCooldown
                     + ", jwksStaleFor=" + jwksStaleFor + ", jwksConnectTimeout=" + jwksConnectTimeout
                     + ", jwksRequestTimeout=" + jwksRequestTimeout + ", jwksMaxResponseBytes=" + jwksMaxResponseBytes
-                    + ", allowInsecureHttp=" + allowInsecureHttp + "}";
+                    + ", allowInsecureHttp=" + allowInsecureHttp + ", maxConcurrentVerifications="
+                    + (maxConcurrentVerifications == 0 ? "processors" : maxConcurrentVerifications)
+                    + ", verificationWait=" + verificationWait + "}";
         }
 
         private Set<String> resolvedIssuers() {

@@ -46,7 +46,12 @@ public enum RejectionReason {
     /** Required scopes are missing. */
     MISSING_SCOPES(ErrorCode.INSUFFICIENT_SCOPE),
     /** No key set could be obtained at all: the issuer is unreachable and nothing usable is cached. */
-    KEYS_UNAVAILABLE(ErrorCode.KEYS_UNAVAILABLE);
+    KEYS_UNAVAILABLE(ErrorCode.KEYS_UNAVAILABLE),
+    /**
+     * The token is not cached and every signature check was taken for the whole wait (a flood of
+     * new or forged tokens): refused before its signature was checked, so not a verdict on it.
+     */
+    VERIFICATION_BUSY(ErrorCode.VERIFICATION_BUSY);
 
     private final ErrorCode errorCode;
 

@@ -26,6 +26,52 @@ class VerifiedTokenCacheTest extends JwksFixture {
         assertEquals(1, verifier.cachedTokenCount());
     }
 
+    /**
+     * The cache is looked up by the signature's digest and confirmed by the rest of the token: a
+     * cached token's signature on other claims, or the cached token spelled with a character that
+     * only looks the same in Latin-1, is never a hit.
+     */
+    @Test
+    void aHitIsTheVerifiedTokenCharForChar() throws Exception {
+        OrganizationTokenVerifier verifier = build(builder());
+        String token = issuer.organizationResourceToken("user-1", API, "o1", "read:members").sign();
+        verifier.verify(token, REQUIRE_API);
+
+        String other = issuer.organizationResourceToken("user-1", API, "o2", "read:members").sign();
+        String signature = token.substring(token.lastIndexOf('.'));
+        String stolenSignature = other.substring(0, other.lastIndexOf('.')) + signature;
+        assertEquals(RejectionReason.BAD_SIGNATURE, assertThrows(TokenRejectedException.class,
+                () -> verifier.verify(stolenSignature, REQUIRE_API)).reason());
+
+        char last = token.charAt(token.length() - 1);
+        String lookalike = token.substring(0, token.length() - 1) + (char) (last + 0x100);   // same low byte
+        assertEquals(RejectionReason.MALFORMED_TOKEN, assertThrows(TokenRejectedException.class,
+                () -> verifier.verify(lookalike, REQUIRE_API)).reason());
+        // The stolen signature missed and failed its check; the look-alike missed and was refused by shape.
+        assertEquals(0, counters.tokenCacheHitCount());
+        assertEquals(2, counters.tokenCacheMissCount());
+
+        verifier.verify(token, REQUIRE_API);
+        assertEquals(1, counters.tokenCacheHitCount());
+    }
+
+    /** The filter hands over the whole Authorization header with the token's offset: nothing is copied. */
+    @Test
+    void aTokenInsideLargerTextVerifiesInPlace() throws Exception {
+        OrganizationTokenVerifier verifier = build(builder());
+        String token = token();
+        String header = "Bearer " + token;
+        assertEquals(verifier.verify(token, REQUIRE_API).jwtId(), verifier.verify(header, 7, REQUIRE_API).jwtId());
+        assertEquals(1, counters.tokenCacheHitCount(), "the same token, found in place");
+        String other = "Bearer   " + token();
+        verifier.verify(other, 9, REQUIRE_API);
+        assertEquals(2, counters.tokenCacheMissCount());
+        assertEquals(RejectionReason.MALFORMED_TOKEN, assertThrows(TokenRejectedException.class,
+                () -> verifier.verify(header, header.length(), REQUIRE_API)).reason(), "nothing after the offset");
+        assertEquals(RejectionReason.MALFORMED_TOKEN, assertThrows(TokenRejectedException.class,
+                () -> verifier.verify("Bearer " + token.replace('.', '_'), 7, REQUIRE_API)).reason());
+    }
+
     @Test
     void requirementsAreCheckedOnEveryCallEvenOnAHit() throws Exception {
         OrganizationTokenVerifier verifier = build(builder());

@@ -6,23 +6,23 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 
 /**
- * Logs a WARN at most once per interval, counting what it held back, so an outage produces a
+ * Internal (public for the verifier in {@code dev.orgtoken}): logs a WARN at most once per interval, counting what it held back, so an outage produces a
  * steady trickle of evidence instead of a flood.
  */
-final class RateLimitedWarning {
+public final class RateLimitedWarning {
     private final Logger log;
     private final Clock clock;
     private final long intervalMillis;
     private final AtomicLong nextAllowed = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong suppressed = new AtomicLong();
 
-    RateLimitedWarning(Logger log, Clock clock, Duration interval) {
+    public RateLimitedWarning(Logger log, Clock clock, Duration interval) {
         this.log = log;
         this.clock = clock;
         this.intervalMillis = interval.toMillis();
     }
 
-    void warn(String format, Object... args) {
+    public void warn(String format, Object... args) {
         long now = clock.millis();
         long next = nextAllowed.get();
         if (now >= next && nextAllowed.compareAndSet(next, now + intervalMillis)) {

@@ -31,10 +31,13 @@ final class LogtoSection {
             Map.entry("token-cache-size", "tokenCacheSize"), Map.entry("max-token-length", "maxTokenLength"),
             Map.entry("jwks-ttl", "jwksTtl"), Map.entry("jwks-refresh-cooldown", "jwksRefreshCooldown"),
             Map.entry("jwks-stale-for", "jwksStaleFor"), Map.entry("jwks-connect-timeout", "jwksConnectTimeout"),
-            Map.entry("jwks-request-timeout", "jwksRequestTimeout"), Map.entry("allow-insecure-http", "allowInsecureHttp"));
+            Map.entry("jwks-request-timeout", "jwksRequestTimeout"), Map.entry("allow-insecure-http", "allowInsecureHttp"),
+            Map.entry("max-concurrent-verifications", "maxConcurrentVerifications"),
+            Map.entry("verification-wait", "verificationWait"));
     static final List<String> KEYS = List.of("endpoint", "issuers", "jwks-uri", "clock-skew", "algorithms",
             "require-access-token-type", "token-cache-size", "jwks-ttl", "jwks-refresh-cooldown", "jwks-stale-for",
-            "jwks-connect-timeout", "jwks-request-timeout", "max-token-length", "allow-insecure-http");
+            "jwks-connect-timeout", "jwks-request-timeout", "max-token-length", "allow-insecure-http",
+            "max-concurrent-verifications", "verification-wait");
     /** In the order the file's messages have always listed them. */
     private static final String SUPPORTED = "RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512";
 
@@ -104,6 +107,11 @@ final class LogtoSection {
                 int length = reader.integer(v, key);
                 set(key, v, b -> b.maxTokenLength(length));
             }
+            case "max-concurrent-verifications" -> {
+                int max = reader.integer(v, key);
+                set(key, v, b -> b.maxConcurrentVerifications(max));
+            }
+            case "verification-wait" -> duration(key, v, OrganizationTokenVerifier.Builder::verificationWait);
             case "clock-skew" -> duration(key, v, OrganizationTokenVerifier.Builder::clockSkew);
             case "jwks-ttl" -> duration(key, v, OrganizationTokenVerifier.Builder::jwksTtl);
             case "jwks-refresh-cooldown" -> duration(key, v, OrganizationTokenVerifier.Builder::jwksRefreshCooldown);

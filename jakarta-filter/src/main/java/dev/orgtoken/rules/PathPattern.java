@@ -326,6 +326,26 @@ public final class PathPattern {
         return true;
     }
 
+    /** How many segments the pattern fixes (everything before a trailing {@code **}). */
+    int fixedSegments() {
+        return kinds.length;
+    }
+
+    /** Whether the pattern ends with {@code **}. */
+    boolean endsWithAnySegments() {
+        return trailingAny;
+    }
+
+    /** Whether a path of {@code segments} segments can match, judged by the count alone. */
+    boolean acceptsSegmentCount(int segments) {
+        return trailingAny ? segments >= kinds.length : segments == kinds.length;
+    }
+
+    /** The literal text of segment {@code index}, or null when that segment is not a literal (or not fixed). */
+    String literalOrNull(int index) {
+        return index < kinds.length && kinds[index] == LITERAL ? texts[index] : null;
+    }
+
     /** Segment indexes of the literal segments, in order; do not modify. */
     int[] literalIndexes() {
         return literalIndexes;

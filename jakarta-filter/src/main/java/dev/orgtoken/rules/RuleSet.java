@@ -68,6 +68,7 @@ public final class RuleSet {
     private final String realm;
     private final boolean queryTokenAllowed;
     private final CompiledRule[] compiled;
+    private final RuleIndex index;
     private final List<PathRule> rules;
 
     private static final RuleDecision NOT_A_NORMALIZED_PATH =
@@ -91,6 +92,7 @@ public final class RuleSet {
         for (int r = 0; r < ruleArray.length; r++) {
             compiled[r] = new CompiledRule(ruleArray[r], literalOrders[r], b.defaultAudience);
         }
+        this.index = new RuleIndex(compiled);
     }
 
     /**
@@ -212,7 +214,8 @@ public final class RuleSet {
             return NOT_A_NORMALIZED_PATH;
         }
         Set<String> coveringMethods = null;
-        for (CompiledRule rule : compiled) {
+        for (int candidate : index.candidates(normalizedPath, bounds)) {
+            CompiledRule rule = compiled[candidate];
             if (rule.pattern.matches(normalizedPath, bounds, rule.literalOrder)) {
                 if (rule.rule.appliesTo(method)) {
                     return rule.decide(normalizedPath, bounds);

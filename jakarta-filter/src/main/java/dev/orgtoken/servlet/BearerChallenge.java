@@ -53,7 +53,8 @@ record BearerChallenge(int status, String error, String description, Set<String>
      * A refusal by the verifier.
      *
      * @param rejection the verifier's refusal; its message is fixed, safe text
-     * @param retryAfterSeconds the {@code Retry-After} for {@link ErrorCode#KEYS_UNAVAILABLE}
+     * @param retryAfterSeconds the {@code Retry-After} of a 503 ({@link ErrorCode#KEYS_UNAVAILABLE},
+     *     {@link ErrorCode#VERIFICATION_BUSY})
      */
     static BearerChallenge of(TokenRejectedException rejection, long retryAfterSeconds) {
         return switch (rejection.errorCode()) {
@@ -62,6 +63,8 @@ record BearerChallenge(int status, String error, String description, Set<String>
             case INSUFFICIENT_SCOPE -> new BearerChallenge(403, "insufficient_scope", rejection.getMessage(),
                     rejection.requiredScopes(), 0, true);
             case KEYS_UNAVAILABLE -> new BearerChallenge(503, null, "token keys are temporarily unavailable", Set.of(),
+                    retryAfterSeconds, false);
+            case VERIFICATION_BUSY -> new BearerChallenge(503, null, "token verification is busy; retry shortly", Set.of(),
                     retryAfterSeconds, false);
         };
     }

@@ -77,7 +77,6 @@ public final class OrganizationTokenFilter implements Filter {
     private FilterMetrics metrics;
     /** Counters published on the servlet context; null when the caller owns the verifier. */
     private VerifierCounters ownCounters;
-    private long retryAfterSeconds;
 
     /** For {@code web.xml}: the rules come from the {@code config} init-param at {@link #init}. */
     public OrganizationTokenFilter() {}
@@ -161,7 +160,6 @@ public final class OrganizationTokenFilter implements Filter {
         this.rules = Objects.requireNonNull(ruleSet, "rules");
         this.verifier = tokenVerifier;
         this.metrics = sink;
-        this.retryAfterSeconds = tokenVerifier.retryAfter().toSeconds();
     }
 
     @Override
@@ -212,11 +210,12 @@ public final class OrganizationTokenFilter implements Filter {
                     : refused(RequestRefusal.MISSING_TOKEN, BearerChallenge.MISSING_TOKEN, decision.rule(), path);
         }
         try {
-            VerifiedToken token = verifier.verify(present.token(), requirements);  // 4. verify and authorise
+            VerifiedToken token = verifier.verify(present.source(), present.start(), requirements);   // 4. verify, authorise
             return new Pass(new AuthenticatedRequest(request, token));            // 5. the token as principal
         } catch (TokenRejectedException e) {
             // Counted by the verifier already.
-            return new Refusal(BearerChallenge.of(e, retryAfterSeconds), e.reason(), decision.rule(), path);
+            return new Refusal(BearerChallenge.of(e, verifier.retryAfter(e.errorCode()).toSeconds()), e.reason(),
+                    decision.rule(), path);
         } catch (RuntimeException e) {
             // A bug of ours must not become a 500 or a pass: refuse the token, log without it.
             LOG.warn("token verification failed unexpectedly on {} ({}); refusing", path, e.getClass().getName());

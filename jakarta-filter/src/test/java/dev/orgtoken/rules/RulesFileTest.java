@@ -118,7 +118,8 @@ class RulesFileTest {
                 + " jwksUri=https://tenant.logto.app/oidc/jwks, algorithms=[ES384, RS256], requireAccessTokenType=false,"
                 + " clockSkew=PT45S, maxTokenLength=8192, tokenCacheSize=5000, jwksTtl=PT15M, jwksRefreshCooldown=PT20S,"
                 + " jwksStaleFor=PT12H, jwksConnectTimeout=PT0.5S, jwksRequestTimeout=PT4S, jwksMaxResponseBytes=131072,"
-                + " allowInsecureHttp=true}", set.verifierBuilder().orElseThrow().toString());
+                + " allowInsecureHttp=true, maxConcurrentVerifications=3, verificationWait=PT0.25S}",
+                set.verifierBuilder().orElseThrow().toString());
         assertEquals(UnmatchedPolicy.AUTHENTICATED, set.unmatched());
         assertEquals("orders", set.realm());
         assertTrue(set.queryTokenAllowed());
