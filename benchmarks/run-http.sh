@@ -9,6 +9,10 @@
 #   ours-cold         our filter, a new valid token every request (JDK providers)
 #   ours-native-cold  our filter with nativeCrypto(true) (ACCP), a new valid token every request
 #   spring-cold       Spring, the same stream of new tokens
+#   *-flood           the warm case again while FLOOD_CONNECTIONS more connections send a forged
+#                     token (real kid, valid shape, changed signature: a full signature check each),
+#                     and 2 connections send new valid tokens (what a legitimate new token gets);
+#                     the warm case alone in the same round is the baseline
 #
 # The server is pinned to one core (SERVER_CPU, default 0) and wrk to the other (CLIENT_CPU,
 # default 1). Cold runs rotate through distinct pre-minted ES384 tokens (benchmarks/cold.lua);
@@ -17,9 +21,13 @@
 #
 # Warm runs are interleaved: every round runs open, noop, ours and spring, in an order that
 # alternates between rounds (so JIT and machine drift fall on both sides), after one warm-up pass
-# over all of them. The ratios are per round; the summary gives their median and range.
+# over all of them. Cold runs (ours, ours-native, spring) and flood runs are interleaved the same
+# way over COLD_ROUNDS and FLOOD_ROUNDS. The ratios are per round; the summary gives their median
+# and range. Every run reports "other CPU": the share of the server's core used by anything but
+# the server process, so a noisy round can be recognised and repeated.
 #
-# Usage: bash benchmarks/run-http.sh        (DURATION=10 WARMUP=3 CONNECTIONS=16 ROUNDS=5)
+# Usage: bash benchmarks/run-http.sh        (DURATION=10 WARMUP=3 CONNECTIONS=16 ROUNDS=5
+#                                           COLD_ROUNDS=3 FLOOD_ROUNDS=3 FLOOD_CONNECTIONS=16)
 #        WARM_ONLY=1 bash benchmarks/run-http.sh   (open, noop and ours only: the warm-path target)
 # Needs: benchmarks/target/benchmarks.jar (./mvnw -B -q -pl benchmarks -am package -DskipTests), wrk.
 set -euo pipefail
@@ -30,6 +38,9 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
 CONNECTIONS=${CONNECTIONS:-16}
 ROUNDS=${ROUNDS:-5}
+COLD_ROUNDS=${COLD_ROUNDS:-3}
+FLOOD_ROUNDS=${FLOOD_ROUNDS:-3}
+FLOOD_CONNECTIONS=${FLOOD_CONNECTIONS:-16}
 WARM_ONLY=${WARM_ONLY:-0}
 PORT=${PORT:-18080}
 SERVER_CPU=${SERVER_CPU:-0}
@@ -37,10 +48,12 @@ CLIENT_CPU=${CLIENT_CPU:-1}
 OUT=${OUT:-benchmarks/target/http}
 # Distinct tokens per cold case (warm-up + measured): room for 600 verifies/s with the JDK and
 # 5,000/s with ACCP, well above this machine's rates, so a run never wraps around its slice.
+# Each cold round and each flood round (its legitimate new tokens) gets its own slice.
 JDK_COLD_TOKENS=${JDK_COLD_TOKENS:-$(( (WARMUP + DURATION) * 600 ))}
 NATIVE_COLD_TOKENS=${NATIVE_COLD_TOKENS:-$(( (WARMUP + DURATION) * 5000 ))}
-if [ "$WARM_ONLY" = 1 ]; then JDK_COLD_TOKENS=10; NATIVE_COLD_TOKENS=10; fi
-TOTAL_TOKENS=$(( JDK_COLD_TOKENS + NATIVE_COLD_TOKENS ))
+FLOOD_NEW_TOKENS=${FLOOD_NEW_TOKENS:-$(( DURATION * 600 ))}
+if [ "$WARM_ONLY" = 1 ]; then JDK_COLD_TOKENS=10; NATIVE_COLD_TOKENS=10; COLD_ROUNDS=1; FLOOD_ROUNDS=0; fi
+TOTAL_TOKENS=$(( (JDK_COLD_TOKENS + NATIVE_COLD_TOKENS) * COLD_ROUNDS + FLOOD_NEW_TOKENS * FLOOD_ROUNDS * 2 ))
 PATH_UNDER_TEST=/api/organizations/k8ms2q5vnd0r/members
 BASE=http://127.0.0.1:$PORT
 
@@ -63,12 +76,22 @@ done
 grep -E 'minted|listening' "$OUT/server.log"
 
 WARM_HEADER="Authorization: Bearer $(tr -d '\n' < "$OUT/warm.token")"
-# Disjoint slices of the token file: JDK cold runs first, native cold runs after.
-sed -n "1,${JDK_COLD_TOKENS}p" "$OUT/cold.tokens" > "$OUT/jdk.tokens"
-sed -n "$(( JDK_COLD_TOKENS + 1 )),${TOTAL_TOKENS}p" "$OUT/cold.tokens" > "$OUT/native.tokens"
+FORGED_HEADER="Authorization: Bearer $(tr -d '\n' < "$OUT/forged.token")"
+# Disjoint slices of the token file, handed out in order: no token is ever sent to us twice.
+NEXT_TOKEN=1
+slice() {  # count file
+  sed -n "${NEXT_TOKEN},$(( NEXT_TOKEN + $1 - 1 ))p" "$OUT/cold.tokens" > "$2"
+  NEXT_TOKEN=$(( NEXT_TOKEN + $1 ))
+}
 
 TICKS=$(getconf CLK_TCK)
 cpu_ticks() { sed 's/.*) //' "/proc/$SERVER/stat" | awk '{ print $12 + $13 }'; }   # utime + stime
+# The server's core: busy and total ticks (user nice system idle iowait irq softirq steal).
+core_ticks() { awk -v c="cpu$SERVER_CPU" '$1 == c { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+other_cpu() {  # "busy0 total0" "busy1 total1" server-ticks0 server-ticks1 -> % of the core used by others
+  awk -v a="$1" -v b="$2" -v s0="$3" -v s1="$4" 'BEGIN { split(a, x, " "); split(b, y, " ");
+    t = y[2] - x[2]; o = (y[1] - x[1]) - (s1 - s0); if (o < 0) o = 0; printf "%.1f%%", (t > 0 ? 100 * o / t : 0) }'
+}
 requests() { awk '/requests in/ { print $1 }' "$OUT/$1.txt"; }
 cpu_per_request() {  # ticks-before ticks-after name -> server CPU microseconds per request
   awk -v t0="$1" -v t1="$2" -v hz="$TICKS" -v n="$(requests "$3")" 'BEGIN { printf "%.1f", (t1 - t0) * 1e6 / hz / n }'
@@ -91,19 +114,51 @@ wrk_run() {  # name seconds context header|tokens-file ; prints requests/s
   awk '/Requests\/sec/ { print $2 }' "$OUT/$name.txt"
 }
 
-declare -A RPS CPU P50 P99 NOTE
+declare -A RPS CPU P50 P99 NOTE OTHER
 measure() {  # name context header|tokens-file [measured tokens-file, when the warm-up gets its own]
-  local name=$1 context=$2 source=$3 measured=${4:-$3} hits0 miss0 nhits0 nmiss0 ticks0
+  local name=$1 context=$2 source=$3 measured=${4:-$3} hits0 miss0 nhits0 nmiss0 ticks0 core0 ticks1
   wrk_run "$name-warmup" "$WARMUP" "$context" "$source" > /dev/null
   hits0=$(counter ours.hits); miss0=$(counter ours.misses); nhits0=$(counter native.hits); nmiss0=$(counter native.misses)
-  ticks0=$(cpu_ticks)
+  ticks0=$(cpu_ticks); core0=$(core_ticks)
   RPS[$name]=$(wrk_run "$name" "$DURATION" "$context" "$measured")
-  CPU[$name]=$(cpu_per_request "$ticks0" "$(cpu_ticks)" "$name")
+  ticks1=$(cpu_ticks)
+  OTHER[$name]=$(other_cpu "$core0" "$(core_ticks)" "$ticks0" "$ticks1")
+  CPU[$name]=$(cpu_per_request "$ticks0" "$ticks1" "$name")
   P50[$name]=$(awk '$1 == "50%" { print $2 }' "$OUT/$name.txt")
   P99[$name]=$(awk '$1 == "99%" { print $2 }' "$OUT/$name.txt")
   NOTE[$name]="token cache: ours $(( $(counter ours.hits) - hits0 )) hits / $(( $(counter ours.misses) - miss0 )) misses, native $(( $(counter native.hits) - nhits0 )) hits / $(( $(counter native.misses) - nmiss0 )) misses"
-  printf '%-18s %9s req/s  server CPU %7s us/req  p50 %-8s p99 %-8s %s\n' "$name" "${RPS[$name]}" "${CPU[$name]}" \
-    "${P50[$name]}" "${P99[$name]}" "${NOTE[$name]}"
+  printf '%-20s %9s req/s  server CPU %7s us/req  p50 %-8s p99 %-8s other CPU %-6s %s\n' "$name" "${RPS[$name]}" \
+    "${CPU[$name]}" "${P50[$name]}" "${P99[$name]}" "${OTHER[$name]}" "${NOTE[$name]}"
+}
+
+# Flood: the warm case, a forged-token flood and a trickle of legitimate new tokens, all at once,
+# each from its own wrk on the client core. Records the warm case's req/s and latency, the
+# flood's answers, and what the new tokens got (non-2xx count and latency).
+declare -A FLOOD_NEW FLOOD_RPS
+flood() {  # name context new-tokens-file
+  local name=$1 context=$2 tokens=$3 ticks0 core0 ticks1 busy0
+  busy0=$(counter ours.busy)
+  ticks0=$(cpu_ticks); core0=$(core_ticks)
+  taskset -c "$CLIENT_CPU" wrk -t1 -c"$FLOOD_CONNECTIONS" -d"${DURATION}s" --latency -H "$FORGED_HEADER" \
+    "$BASE/$context$PATH_UNDER_TEST" > "$OUT/$name-forged.txt" &
+  local forged=$!
+  taskset -c "$CLIENT_CPU" wrk -t1 -c2 -d"${DURATION}s" --latency -s benchmarks/cold.lua \
+    "$BASE/$context$PATH_UNDER_TEST" -- "$tokens" > "$OUT/$name-new.txt" &
+  local fresh=$!
+  RPS[$name]=$(wrk_run "$name" "$DURATION" "$context" "$WARM_HEADER")
+  wait "$forged" "$fresh"
+  ticks1=$(cpu_ticks)
+  OTHER[$name]=$(other_cpu "$core0" "$(core_ticks)" "$ticks0" "$ticks1")
+  P50[$name]=$(awk '$1 == "50%" { print $2 }' "$OUT/$name.txt")
+  P99[$name]=$(awk '$1 == "99%" { print $2 }' "$OUT/$name.txt")
+  FLOOD_RPS[$name]=$(awk '/Requests\/sec/ { print $2 }' "$OUT/$name-forged.txt")
+  local new_total new_bad
+  new_total=$(awk '/requests in/ { print $1 }' "$OUT/$name-new.txt")
+  new_bad=$(awk '/Non-2xx/ { print $NF }' "$OUT/$name-new.txt"); new_bad=${new_bad:-0}
+  FLOOD_NEW[$name]="$new_total new tokens sent, $new_bad refused (p50 $(awk '$1 == "50%" { print $2 }' "$OUT/$name-new.txt"), p99 $(awk '$1 == "99%" { print $2 }' "$OUT/$name-new.txt"))"
+  printf '%-20s %9s req/s warm  p50 %-8s p99 %-8s other CPU %-6s forged %s req/s; %s; stage refusals %s\n' "$name" \
+    "${RPS[$name]}" "${P50[$name]}" "${P99[$name]}" "${OTHER[$name]}" "${FLOOD_RPS[$name]}" "${FLOOD_NEW[$name]}" \
+    "$(( $(counter ours.busy) - busy0 ))"
 }
 
 WARM_CASES="open noop ours spring"
@@ -126,19 +181,34 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 if [ "$WARM_ONLY" != 1 ]; then
-# Cold runs: every wrk process starts at the top of its token file, so the warm-up and the
-# measured run of each case get disjoint slices.
-split_tokens() {  # file -> file.warmup (first part) and file.measure (rest)
-  local file=$1 warm_lines=$2
-  head -n "$warm_lines" "$file" > "$file.warmup"
-  tail -n +"$(( warm_lines + 1 ))" "$file" > "$file.measure"
-}
-split_tokens "$OUT/jdk.tokens" $(( JDK_COLD_TOKENS * WARMUP / (WARMUP + DURATION) ))
-split_tokens "$OUT/native.tokens" $(( NATIVE_COLD_TOKENS * WARMUP / (WARMUP + DURATION) ))
-measure ours-cold ours "$OUT/jdk.tokens.warmup" "$OUT/jdk.tokens.measure"
-measure ours-native-cold ours-native "$OUT/native.tokens.warmup" "$OUT/native.tokens.measure"
-# Spring caches nothing: the same tokens as ours-cold
-measure spring-cold spring "$OUT/jdk.tokens.warmup" "$OUT/jdk.tokens.measure"
+# Cold rounds: ours, ours-native and spring, in alternating order; each of ours' runs (warm-up and
+# measured) gets a fresh slice of tokens, and Spring, which caches nothing, replays ours'.
+for round in $(seq "$COLD_ROUNDS"); do
+  slice $(( JDK_COLD_TOKENS * WARMUP / (WARMUP + DURATION) )) "$OUT/jdk-$round.warmup"
+  slice $(( JDK_COLD_TOKENS * DURATION / (WARMUP + DURATION) )) "$OUT/jdk-$round.measure"
+  slice $(( NATIVE_COLD_TOKENS * WARMUP / (WARMUP + DURATION) )) "$OUT/native-$round.warmup"
+  slice $(( NATIVE_COLD_TOKENS * DURATION / (WARMUP + DURATION) )) "$OUT/native-$round.measure"
+  order="ours native spring"
+  (( round % 2 )) || order="spring native ours"
+  for c in $order; do
+    case $c in
+      ours) measure "ours-cold-$round" ours "$OUT/jdk-$round.warmup" "$OUT/jdk-$round.measure" ;;
+      native) measure "ours-native-cold-$round" ours-native "$OUT/native-$round.warmup" "$OUT/native-$round.measure" ;;
+      spring) measure "spring-cold-$round" spring "$OUT/jdk-$round.warmup" "$OUT/jdk-$round.measure" ;;
+    esac
+  done
+done
+# Flood rounds: each side's warm case alone, then under the flood, ours and Spring alternating.
+for round in $(seq "$FLOOD_ROUNDS"); do
+  slice "$FLOOD_NEW_TOKENS" "$OUT/flood-ours-$round.tokens"
+  slice "$FLOOD_NEW_TOKENS" "$OUT/flood-spring-$round.tokens"
+  order="ours spring"
+  (( round % 2 )) || order="spring ours"
+  for c in $order; do
+    measure "$c-alone-$round" "$c" "$WARM_HEADER"
+    flood "$c-flood-$round" "$c" "$OUT/flood-$c-$round.tokens"
+  done
+done
 fi
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -165,7 +235,9 @@ WARM_SPRING=""
     echo "| $c | $(median $(values $c RPS)) | $(range $(values $c RPS)) | $(median $(values $c CPU)) |"
   done
   [ "$WARM_ONLY" = 1 ] || for c in ours-cold ours-native-cold spring-cold; do
-    echo "| $c | ${RPS[$c]} | one run | ${CPU[$c]} |"
+    cv=$(for r in $(seq "$COLD_ROUNDS"); do echo "${RPS[$c-$r]}"; done)
+    cc=$(for r in $(seq "$COLD_ROUNDS"); do echo "${CPU[$c-$r]}"; done)
+    echo "| $c | $(median $cv) (of $COLD_ROUNDS) | $(range $cv) | $(median $cc) |"
   done
   echo
   echo "Per-round ratios (each from runs seconds apart in the same round):"
@@ -175,8 +247,19 @@ WARM_SPRING=""
   echo "- warm ours / noop filter: median $(median $WARM_NOOP), range $(range $WARM_NOOP)"
   if [ "$WARM_ONLY" != 1 ]; then
     echo "- warm ours / spring: median $(median $WARM_SPRING), range $(range $WARM_SPRING) (target >= 10)"
-    echo "- cold ours / spring: $(ratio "${RPS[ours-cold]}" "${RPS[spring-cold]}")"
-    echo "- cold ours-native / ours: $(ratio "${RPS[ours-native-cold]}" "${RPS[ours-cold]}")"
+    COLD_SPRING=$(for r in $(seq "$COLD_ROUNDS"); do ratio "${RPS[ours-cold-$r]}" "${RPS[spring-cold-$r]}"; echo; done)
+    COLD_NATIVE=$(for r in $(seq "$COLD_ROUNDS"); do ratio "${RPS[ours-native-cold-$r]}" "${RPS[ours-cold-$r]}"; echo; done)
+    echo "- cold ours / spring: median $(median $COLD_SPRING), range $(range $COLD_SPRING) (target >= 1.0)"
+    echo "- cold ours-native / ours: median $(median $COLD_NATIVE), range $(range $COLD_NATIVE) (target >= 8)"
+    if [ "$FLOOD_ROUNDS" -gt 0 ]; then
+      FLOOD_OURS=$(for r in $(seq "$FLOOD_ROUNDS"); do ratio "${RPS[ours-flood-$r]}" "${RPS[ours-alone-$r]}"; echo; done)
+      FLOOD_SPRING=$(for r in $(seq "$FLOOD_ROUNDS"); do ratio "${RPS[spring-flood-$r]}" "${RPS[spring-alone-$r]}"; echo; done)
+      echo "- warm under a $FLOOD_CONNECTIONS-connection forged-token flood / warm alone, ours: median $(median $FLOOD_OURS), range $(range $FLOOD_OURS) (target >= 0.80)"
+      echo "- the same for Spring: median $(median $FLOOD_SPRING), range $(range $FLOOD_SPRING)"
+      for r in $(seq "$FLOOD_ROUNDS"); do
+        echo "- round $r: ours ${FLOOD_NEW[ours-flood-$r]}; Spring ${FLOOD_NEW[spring-flood-$r]}"
+      done
+    fi
   fi
   if [ "$WARM_ONLY" = 1 ]; then
     echo "- JWKS requests during the whole run: $(counter jwks.requests) (only /ours was exercised)"

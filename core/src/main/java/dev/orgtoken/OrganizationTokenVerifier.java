@@ -224,6 +224,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
             VerifiedToken hit = cache.get(text, start);
             if (hit != null) {
                 metrics.tokenCacheHit();
+                stage.servedFromCache();
                 return hit;
             }
         }

@@ -96,7 +96,7 @@ public final class HttpBenchServer {
      * Mints the token files, then starts the server.
      *
      * @param port the port, 0 for any
-     * @param out where {@code warm.token} and {@code cold.tokens} go
+     * @param out where {@code warm.token}, {@code forged.token} and {@code cold.tokens} go
      * @param coldTokens how many distinct tokens to write to {@code cold.tokens}
      * @return the running server
      * @throws Exception when it cannot start
@@ -109,6 +109,13 @@ public final class HttpBenchServer {
         long t0 = System.nanoTime();
         Tokens minter = new Tokens(issuer, Accp.forMinting(), System.nanoTime());
         Files.writeString(out.resolve("warm.token"), minter.next() + "\n", StandardCharsets.US_ASCII);
+        // The flood: a token of the right shape with the real kid and a changed signature, so every
+        // request costs a full signature check and is refused (a refused token is never cached).
+        String genuine = minter.next();
+        int cut = genuine.lastIndexOf('.') + 1;
+        char first = genuine.charAt(cut);
+        String forged = genuine.substring(0, cut) + (first == 'A' ? 'B' : 'A') + genuine.substring(cut + 1);
+        Files.writeString(out.resolve("forged.token"), forged + "\n", StandardCharsets.US_ASCII);
         try (BufferedWriter w = Files.newBufferedWriter(out.resolve("cold.tokens"), StandardCharsets.US_ASCII)) {
             for (int i = 0; i < coldTokens; i++) {
                 w.write(minter.next());
@@ -147,11 +154,12 @@ public final class HttpBenchServer {
             protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
                 response.setContentType("text/plain");
                 response.getWriter().printf(
-                        "ours.hits=%d%nours.misses=%d%nours.accepted=%d%nours.rejected=%d%n"
+                        "ours.hits=%d%nours.misses=%d%nours.accepted=%d%nours.rejected=%d%nours.busy=%d%n"
                                 + "native.hits=%d%nnative.misses=%d%nnative.accepted=%d%nnative.rejected=%d%n"
                                 + "jwks.requests=%d%n",
                         oursCounters.tokenCacheHitCount(), oursCounters.tokenCacheMissCount(),
                         oursCounters.acceptedCount(), oursCounters.rejectedCount(),
+                        oursCounters.rejectedCount(dev.orgtoken.RejectionReason.VERIFICATION_BUSY),
                         nativeCounters.tokenCacheHitCount(), nativeCounters.tokenCacheMissCount(),
                         nativeCounters.acceptedCount(), nativeCounters.rejectedCount(), issuer.jwksRequests());
             }
