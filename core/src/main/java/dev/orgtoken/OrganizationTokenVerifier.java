@@ -222,7 +222,9 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
             // A hit is char for char a token that passed every check (see VerifiedTokenCache.get),
             // so the alphabet scan runs on misses only: the warm path reads the token once.
             VerifiedToken hit = cache.get(text, start);
-            if (hit != null) {
+            // A hit counts only while the key set may be used: past its stale period a cached token
+            // is refused like any other (as keys unavailable), not served from memory.
+            if (hit != null && jwks.usableAt(clock.millis())) {
                 metrics.tokenCacheHit();
                 stage.servedFromCache();
                 return hit;
@@ -235,18 +237,22 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
             throw rejection(e);
         }
         metrics.tokenCacheMiss();   // with the cache off, every call is a miss: it pays for the signature
-        VerifiedToken verified = verifySignatureAndClaims(token);
+        Verified verified = verifySignatureAndClaims(token);
         if (cache != null) {
-            cache.put(token, verified);
-            if (!jwks.trustedKeyIds().contains(verified.keyId())) {
-                // The key left the set while we were verifying: do not let the entry outlive it.
-                cache.dropKeys(Set.of(verified.keyId()));
+            cache.put(token, verified.token());
+            // After the put, so a refresh either sees the entry (and drops it) or is seen here. The key
+            // itself, not its kid: a rotation that reuses a kid must not keep tokens of the old key.
+            if (!jwks.stillTrusts(verified.key())) {
+                cache.dropKeys(Set.of(verified.key().keyId()));
             }
         }
-        return verified;
+        return verified.token();
     }
 
-    private VerifiedToken verifySignatureAndClaims(String token) throws TokenRejectedException {
+    /** A token whose signature verified, and the key that verified it. */
+    private record Verified(VerifiedToken token, VerificationKey key) {}
+
+    private Verified verifySignatureAndClaims(String token) throws TokenRejectedException {
         try {
             CompactJws jws = CompactJws.parse(token, maxTokenLength);
             Algorithm alg = signatures.checkHeader(jws);
@@ -267,7 +273,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
                 signatures.verify(jws, alg, k.publicKey(), k.declaredAlgorithm());
                 return null;
             });
-            return candidate;
+            return new Verified(candidate, k);
         } catch (JwsException e) {
             throw rejection(e);
         }

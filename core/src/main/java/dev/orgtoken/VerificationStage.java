@@ -1,10 +1,13 @@
 package dev.orgtoken;
 
 import dev.orgtoken.jwks.RateLimitedWarning;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * core from cached traffic in the flood benchmark, because the scheduler shares a core among
  * runnable threads, not requests. So when checks are queued up (demand beyond the bound) and
  * cached tokens were served since the last check (there is traffic to protect), each check is
- * followed by a pause of {@value #PAUSE_PER_CHECK} times its own duration before its turn passes
- * on: the checks' share of a core is then at most 1 / (1 + {@value #PAUSE_PER_CHECK}). Without
+ * followed by a pause of {@value #PAUSE_PER_CHECK} times the CPU time it used (not its wall time,
+ * which a busy machine stretches), at most {@value #MAX_PAUSE_MILLIS} ms, before its turn passes
+ * on: the checks' share of a core is then at most about 1 / (1 + {@value #PAUSE_PER_CHECK}). Without
  * cached traffic, or without a queue, checks run back to back at full speed, so a burst of new
  * tokens alone is not slowed.
  *
@@ -39,6 +43,9 @@ final class VerificationStage {
 
     /** A check yields this many times its own duration when it would otherwise starve cached traffic. */
     static final int PAUSE_PER_CHECK = 4;
+    /** The longest pause after one check, whatever it cost. */
+    static final long MAX_PAUSE_MILLIS = 20;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final Semaphore permits;
     /**
@@ -85,17 +92,23 @@ final class VerificationStage {
                     + " it lasts, cached tokens are not affected; {} refused so far", limit, refused.sum());
             throw new TokenRejectedException(RejectionReason.VERIFICATION_BUSY, "token verification is busy");
         }
-        long start = System.nanoTime();
+        long cpuStart = cpuTime();
         try {
             return check.run();
         } finally {
             if (cachedTraffic && permits.hasQueuedThreads()) {
                 // Overloaded while cached tokens are in use: yield the core before the next check.
-                java.util.concurrent.locks.LockSupport.parkNanos(PAUSE_PER_CHECK * (System.nanoTime() - start));
+                long used = cpuStart < 0 ? 0 : Math.max(0, cpuTime() - cpuStart);
+                LockSupport.parkNanos(Math.min(PAUSE_PER_CHECK * used, TimeUnit.MILLISECONDS.toNanos(MAX_PAUSE_MILLIS)));
             }
             cachedTraffic = false;
             permits.release();
         }
+    }
+
+    /** This thread's CPU time in nanoseconds, or -1 where the JVM cannot tell (then no pause). */
+    private static long cpuTime() {
+        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
     }
 
     /** Called on every verified-token cache hit. */

@@ -12,6 +12,7 @@ import java.security.NoSuchProviderException;
 import java.security.Security;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -35,29 +36,25 @@ final class VerifiedTokenCache {
     private record Entry(VerifiedToken token, String headerAndPayload) {}
 
     /**
-     * Per-thread scratch: the JDK's own SHA-256 ({@code SUN}, so no class-loader leak in a
-     * container) and buffers, so a lookup allocates nothing but its key.
+     * Per-thread scratch, of JDK types only (the JDK's own SHA-256, {@code SUN}, and a byte array):
+     * a value of one of our classes would keep a web application's class loader alive in the
+     * container's threads after an undeploy. Looking one up per call costs less than hashing.
      */
-    private static final class Hasher {
-        final MessageDigest sha256;
-        byte[] in = new byte[512];
-        final byte[] out = new byte[32];
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(VerifiedTokenCache::sha256);
+    /** Bytes 0 to 31: the digest; from 32: the signature segment being hashed (zeroed after use). */
+    static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[32 + 512]);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
-        Hasher() {
-            try {
-                // The JDK's own implementation where there is one: a provider from the application's
-                // class path (installed first by, say, ACCP's install()) would make this per-thread
-                // value pin the web application's class loader after an undeploy.
-                sha256 = Security.getProvider("SUN") != null ? MessageDigest.getInstance("SHA-256", "SUN")
-                        : MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException | NoSuchProviderException e) {
-                throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-            }
+    private static MessageDigest sha256() {
+        try {
+            // The JDK's own implementation where there is one: a provider from the application's
+            // class path (installed first by, say, ACCP's install()) would pin its class loader too.
+            return Security.getProvider("SUN") != null ? MessageDigest.getInstance("SHA-256", "SUN")
+                    : MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException | NoSuchProviderException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
         }
     }
-
-    private static final ThreadLocal<Hasher> HASHERS = ThreadLocal.withInitial(Hasher::new);
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final Cache<Digest, Entry> cache;
 
@@ -124,32 +121,38 @@ final class VerifiedTokenCache {
         }
     }
 
-    /** SHA-256 of {@code text[from, to)} as Latin-1 bytes; null when a character is not ASCII. */
+    /**
+     * SHA-256 of {@code text[from, to)} as Latin-1 bytes; null when a character is not ASCII. The
+     * copy of the signature is zeroed before returning: with the {@code header.payload} an entry
+     * keeps, it would be the whole bearer token, left in a heap dump.
+     */
     static Digest digest(String text, int from, int to) {
-        Hasher h = HASHERS.get();
         int length = to - from;
-        if (h.in.length < length) {
-            h.in = new byte[Math.max(length, h.in.length * 2)];
+        byte[] scratch = SCRATCH.get();
+        if (scratch.length < 32 + length) {
+            scratch = new byte[32 + Math.max(length, scratch.length * 2)];
+            SCRATCH.set(scratch);
         }
-        byte[] in = h.in;
         int seen = 0;
         for (int i = 0; i < length; i++) {
             char c = text.charAt(from + i);
             seen |= c;
-            in[i] = (byte) c;
+            scratch[32 + i] = (byte) c;
         }
-        if (seen > 0x7f) {
-            return null;
-        }
-        h.sha256.update(in, 0, length);
+        MessageDigest sha256 = SHA256.get();
         try {
-            h.sha256.digest(h.out, 0, 32);   // also resets it
+            if (seen > 0x7f) {
+                return null;
+            }
+            sha256.update(scratch, 32, length);
+            sha256.digest(scratch, 0, 32);   // also resets it
         } catch (java.security.DigestException e) {
             throw new IllegalStateException("SHA-256 output is 32 bytes", e);
+        } finally {
+            Arrays.fill(scratch, 32, 32 + length, (byte) 0);
         }
-        byte[] out = h.out;
-        return new Digest((long) LONGS.get(out, 0), (long) LONGS.get(out, 8), (long) LONGS.get(out, 16),
-                (long) LONGS.get(out, 24));
+        return new Digest((long) LONGS.get(scratch, 0), (long) LONGS.get(scratch, 8), (long) LONGS.get(scratch, 16),
+                (long) LONGS.get(scratch, 24));
     }
 
     void dropKeys(Set<String> keyIds) {

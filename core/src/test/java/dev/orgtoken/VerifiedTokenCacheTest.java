@@ -55,6 +55,40 @@ class VerifiedTokenCacheTest extends JwksFixture {
         assertEquals(1, counters.tokenCacheHitCount());
     }
 
+    /**
+     * Found in review: the per-thread copy of the last signature hashed, with the header.payload an
+     * entry keeps, was the whole bearer token, left in the heap. The copy is zeroed after hashing.
+     */
+    @Test
+    void noSignatureIsLeftInTheScratchBuffer() throws Exception {
+        OrganizationTokenVerifier verifier = build(builder());
+        String token = token();
+        verifier.verify(token, REQUIRE_API);
+        verifier.verify(token, REQUIRE_API);
+        byte[] scratch = VerifiedTokenCache.SCRATCH.get();
+        for (int i = 32; i < scratch.length; i++) {
+            assertEquals(0, scratch[i], "byte " + i + " of the scratch buffer");
+        }
+    }
+
+    /**
+     * Found in review: a cache hit used to pass after the key set's stale period had run out; now it
+     * is refused like an uncached token (keys unavailable), as the promise says.
+     */
+    @Test
+    void aHitNeedsAUsableKeySet() throws Exception {
+        OrganizationTokenVerifier verifier = build(builder().jwksStaleFor(Duration.ZERO));
+        String token = token();   // valid for an hour
+        verifier.verify(token, REQUIRE_API);
+        issuer.respondWithStatus(500);
+        clock.advance(TTL.plusSeconds(1));   // fresh for 10 min, stale for nothing more: unusable
+        assertEquals(RejectionReason.KEYS_UNAVAILABLE, assertThrows(TokenRejectedException.class,
+                () -> verifier.verify(token, REQUIRE_API)).reason());
+        issuer.respondNormally();
+        clock.advance(COOLDOWN.plusSeconds(1));
+        verifier.verify(token, REQUIRE_API);
+    }
+
     /** The filter hands over the whole Authorization header with the token's offset: nothing is copied. */
     @Test
     void aTokenInsideLargerTextVerifiesInPlace() throws Exception {
@@ -108,13 +142,13 @@ class VerifiedTokenCacheTest extends JwksFixture {
         assertEquals(4, counters.tokenCacheMissCount(), "every uncached call is a miss, plus the cached verifier's first");
         assertEquals(0, uncached.cachedTokenCount());
 
-        // Keys become unavailable (no stale period, issuer down): only a verifier that still checks the
-        // key set for every call notices; the caching one answers from its cache.
+        // Keys become unavailable (no stale period, issuer down): both refuse. The caching verifier
+        // used to answer from its cache; a hit now needs a usable key set (found in review).
         issuer.respondWithStatus(503);
         clock.advance(TTL.plusSeconds(1));
         assertEquals(RejectionReason.KEYS_UNAVAILABLE, rejected(uncached, token).reason());
-        cached.verify(token, REQUIRE_API);
-        assertEquals(3, counters.tokenCacheHitCount());
+        assertEquals(RejectionReason.KEYS_UNAVAILABLE, rejected(cached, token).reason());
+        assertEquals(2, counters.tokenCacheHitCount());
     }
 
     @Test

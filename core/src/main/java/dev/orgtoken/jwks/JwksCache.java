@@ -133,6 +133,31 @@ public final class JwksCache implements AutoCloseable {
         return set == null ? Set.of() : set.keys().keySet();
     }
 
+    /**
+     * Whether this very key is still trusted: its kid is in the current set and names the same
+     * material. A kid that now names another key is not trusted (a rotation can reuse a kid).
+     *
+     * @param key a key this cache handed out
+     * @return true while the current set holds it
+     */
+    public boolean stillTrusts(VerificationKey key) {
+        KeySet set = current;
+        VerificationKey now = set == null ? null : set.keys().get(key.keyId());
+        return now != null && now.sameKeyAs(key);
+    }
+
+    /**
+     * Whether the key set may still be used at this time: the verified-token cache asks on every
+     * hit, so a cached token is refused like any other once the stale period has run out.
+     *
+     * @param epochMillis the time
+     * @return false before the first fetch and after the stale period
+     */
+    public boolean usableAt(long epochMillis) {
+        KeySet set = current;
+        return set != null && epochMillis <= set.usableUntil().toEpochMilli();
+    }
+
     /** Stops background refreshes. Lookups after close answer from memory only. */
     @Override
     public void close() {
@@ -235,7 +260,14 @@ public final class JwksCache implements AutoCloseable {
             }
             CompletableFuture<KeySet> mine = new CompletableFuture<>();
             if (inFlight.compareAndSet(null, mine)) {
-                client.fetch(current).whenComplete((set, failure) -> finish(mine, set, failure));
+                CompletableFuture<KeySet> fetch;
+                try {
+                    fetch = client.fetch(current);
+                } catch (RuntimeException e) {
+                    // Never leave inFlight set: that would stop every refresh for good.
+                    fetch = CompletableFuture.failedFuture(e);
+                }
+                fetch.whenComplete((set, failure) -> finish(mine, set, failure));
                 return mine;
             }
         }

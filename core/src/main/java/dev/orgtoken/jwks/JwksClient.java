@@ -60,14 +60,14 @@ final class JwksClient implements AutoCloseable {
      * @param previous the set in use, for {@code If-None-Match}; null when none
      */
     CompletableFuture<KeySet> fetch(KeySet previous) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(settings.jwksUri())
-                .timeout(settings.requestTimeout())
-                .header("Accept", "application/json")
-                .GET();
-        if (previous != null && previous.etag() != null) {
-            request.header("If-None-Match", previous.etag());
-        }
         try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(settings.jwksUri())
+                    .timeout(settings.requestTimeout())
+                    .header("Accept", "application/json")
+                    .GET();
+            if (previous != null && previous.etag() != null) {
+                request.header("If-None-Match", previous.etag());   // a server's odd ETag must not throw out of here
+            }
             return client.sendAsync(request.build(), info -> new LimitedBodySubscriber(settings.maxResponseBytes()))
                     .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
                     .thenApply(response -> interpret(response, previous));

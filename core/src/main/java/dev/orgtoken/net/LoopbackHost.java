@@ -6,9 +6,10 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Whether a URL's host names this machine without asking DNS: {@code localhost}, a name under
- * {@code .localhost} (RFC 6761 reserves both for loopback), an IPv4 literal in {@code 127.0.0.0/8},
- * or an IPv6 loopback literal such as {@code [::1]}.
+ * Whether a URL's host names this machine without asking DNS: {@code localhost}, an IPv4 literal
+ * in {@code 127.0.0.0/8}, or an IPv6 loopback literal such as {@code [::1]}. Names under
+ * {@code .localhost} do not count: RFC 6761 reserves them for loopback, but the JDK resolves them
+ * through DNS like any other name.
  *
  * <p>Names are never resolved: a DNS name that happens to resolve to 127.0.0.1 today is not a
  * promise that traffic stays on the machine, so it does not count. Unusual IPv4 spellings
@@ -34,7 +35,9 @@ public final class LoopbackHost {
         if (h.endsWith(".")) {
             h = h.substring(0, h.length() - 1);   // an absolute name: "localhost." is "localhost"
         }
-        if (h.equals("localhost") || h.endsWith(".localhost")) {
+        if (h.equals("localhost")) {
+            // Not "*.localhost": RFC 6761 asks resolvers to answer loopback for it, but the JDK asks
+            // DNS like for any name, so such a URL may well leave the machine.
             return true;
         }
         var quad = DOTTED_QUAD.matcher(h);

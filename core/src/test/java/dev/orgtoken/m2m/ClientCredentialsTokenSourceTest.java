@@ -375,7 +375,7 @@ class ClientCredentialsTokenSourceTest {
     @Test
     void loopbackAndHttpsNeedNoOptInAndLogNothing() {
         String logs = capturedStandardError(() -> {
-            for (String endpoint : List.of("http://localhost:3001", "http://LOCALHOST.", "http://auth.localhost",
+            for (String endpoint : List.of("http://localhost:3001", "http://LOCALHOST.",
                     "http://127.0.0.1:3001", "http://127.255.0.9", "http://[::1]:3001", "https://auth.example.com")) {
                 source().logtoEndpoint(endpoint).build();
             }

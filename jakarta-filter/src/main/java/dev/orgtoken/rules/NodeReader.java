@@ -33,6 +33,8 @@ final class NodeReader {
     private final List<Substitution.Insert> substituted = new ArrayList<>();
     /** The substituted values of each scalar: an error at that scalar may quote parts of them. */
     private final Map<Node, List<Substitution.Insert>> insertsByNode = new IdentityHashMap<>();
+    /** The scalar as written, for each scalar with a substitution. */
+    private final Map<Node, String> writtenByNode = new IdentityHashMap<>();
 
 
     NodeReader(String source, Function<String, String> lookup) {
@@ -114,6 +116,7 @@ final class NodeReader {
         if (!r.inserts().isEmpty()) {
             substituted.addAll(r.inserts());
             insertsByNode.put(node, r.inserts());
+            writtenByNode.put(node, ((ScalarNode) node).getValue());
             writtenByResolved.put(r.text(), ((ScalarNode) node).getValue());
         }
         return r;
@@ -212,8 +215,53 @@ final class NodeReader {
     }
 
     RulesFileException error(Node node, String problem, Throwable cause) {
-        return located(node.getStartMark(), redact(problem, insertsByNode.getOrDefault(node, List.of())), cause);
+        List<Substitution.Insert> inserts = insertsByNode.getOrDefault(node, List.of());
+        String redacted = redact(problem, inserts);
+        String written = writtenByNode.get(node);
+        if (written != null) {
+            redacted = requoted(redacted, written, inserts);
+        }
+        return located(node.getStartMark(), redacted, cause);
     }
+
+    /**
+     * For an error about a scalar with a substitution: a quoted value in the message that shares
+     * three characters in a row with a substituted value is shown as the scalar was written. A
+     * builder may quote the value changed (trimmed, a trailing slash stripped, decoded), which no
+     * search for the value itself finds; key names and our own fixed quotes ({@code '*'}) stay.
+     */
+    private static String requoted(String message, String written, List<Substitution.Insert> inserts) {
+        StringBuilder out = new StringBuilder(message.length());
+        int from = 0;
+        int open;
+        while ((open = message.indexOf('\'', from)) >= 0) {
+            int close = message.indexOf('\'', open + 1);
+            if (close < 0) {
+                break;
+            }
+            String quoted = message.substring(open + 1, close);
+            boolean value = !KEY_NAMES.contains(quoted) && !quoted.contains("${") && sharesThreeInARow(quoted, inserts);
+            out.append(message, from, open + 1).append(value ? written : quoted).append('\'');
+            from = close + 1;
+        }
+        return out.append(message, from, message.length()).toString();
+    }
+
+    private static boolean sharesThreeInARow(String quoted, List<Substitution.Insert> inserts) {
+        for (Substitution.Insert insert : inserts) {
+            String v = insert.value();   // shorter than three characters: no secret, and found as it is by redact()
+            for (int i = 0; i + 3 <= v.length(); i++) {
+                if (quoted.contains(v.substring(i, i + 3))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Every key a rules file has: messages quote these as names, never as values. */
+    private static final Set<String> KEY_NAMES = Set.copyOf(java.util.stream.Stream.of(RulesFileLoader.TOP_KEYS,
+            RulesFileLoader.RULE_KEYS, LogtoSection.KEYS).flatMap(List::stream).collect(java.util.stream.Collectors.toSet()));
 
     RulesFileException error(Optional<Mark> mark, String problem) {
         return error(mark, problem, null);

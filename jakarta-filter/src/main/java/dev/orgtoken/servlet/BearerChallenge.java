@@ -110,9 +110,16 @@ record BearerChallenge(int status, String error, String description, Set<String>
         response.setHeader("Cache-Control", "no-store");
         response.setContentType("application/problem+json");
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        byte[] body = problemJson().getBytes(StandardCharsets.UTF_8);
+        String json = problemJson();
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
         response.setContentLength(body.length);
-        response.getOutputStream().write(body);
+        try {
+            response.getOutputStream().write(body);
+        } catch (IllegalStateException e) {
+            // The application took the writer before it forwarded here (a JSP, say): a response
+            // has one or the other (Servlet 6.0 section 5.5), and Tomcat throws. Our text is ASCII.
+            response.getWriter().write(json);
+        }
         response.flushBuffer();
     }
 

@@ -52,6 +52,9 @@ class SubstitutionSafetyTest {
                 Arguments.of("unmatched", HEAD + "unmatched: ${V}\nrules:\n  - path: /a\n", SECRET),
                 Arguments.of("endpoint", HEAD.replace("https://tenant.logto.app", "${V}") + "rules:\n  - path: /a\n",
                         "ftp://" + SECRET),
+                // The builder strips a trailing slash before it quotes the URL: not the value as substituted.
+                Arguments.of("endpoint changed before it is quoted", HEAD.replace("https://tenant.logto.app", "${V}")
+                        + "rules:\n  - path: /a\n", "https://" + SECRET + ".internal/x?k=" + SECRET + "/"),
                 Arguments.of("endpoint inside a value", HEAD.replace("https://tenant.logto.app", "https://${V} x")
                         + "rules:\n  - path: /a\n", SECRET),
                 Arguments.of("clock-skew", HEAD.replace("logto:\n", "logto:\n  clock-skew: ${V}\n")

@@ -116,6 +116,15 @@ class DispatchTest {
         assertEquals("user-1", with.principalAt("exact"), "the target sees the token as its principal");
     }
 
+    /** Found in review: Tomcat threw (a 500) when the forwarding page had taken the writer. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("containers")
+    void aRefusedForwardIsWrittenEvenAfterThePageTookTheWriter(Running r) {
+        Sent without = get(r, "/dispatch/forward-writer?target=/api/me", null);
+        assertProblem(without.answer(), 401, NO_TOKEN, "a bearer token is required");
+        assertTrue(!without.reached("exact", DispatcherType.FORWARD), without::toString);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("containers")
     void anAsyncDispatchIsDecidedOnItsTarget(Running r) {

@@ -137,6 +137,12 @@ final class ModelWebApp {
                     String code = request.getParameter("code");
                     response.sendError(code == null ? 409 : Integer.parseInt(code));
                 }
+                case "/forward-writer" -> {
+                    // A page that takes the writer, then forwards (JSPs do): the filter must still
+                    // answer a refusal, not fail to write it.
+                    response.getWriter();
+                    request.getRequestDispatcher(target == null ? "/" : target).forward(request, response);
+                }
                 case "/forward", "/include", "/async" -> {
                     if (target == null) {
                         answer(request, response, "dispatch: no target");
