@@ -100,8 +100,9 @@ final class VerifiedTokenCache {
         cache.put(digest, token);
     }
 
-    void dropKeys(Set<String> keyIds) {
-        cache.asMap().values().removeIf(t -> keyIds.contains(t.keyId()));
+    /** Drops the tokens one tenant's removed keys verified; another tenant's key may share a kid. */
+    void dropKeys(String tenant, Set<String> keyIds) {
+        cache.asMap().values().removeIf(t -> t.tenant().equals(tenant) && keyIds.contains(t.keyId()));
     }
 
     long estimatedSize() {
