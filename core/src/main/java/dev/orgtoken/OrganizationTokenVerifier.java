@@ -717,6 +717,31 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
         }
 
         /**
+         * The tenants {@link #build()} would trust, for a configuration loader that checks what
+         * refers to them (a rule accepting only some tenants).
+         *
+         * @return the names given to {@link #tenant}, or {@value TenantSettings#DEFAULT_TENANT} when
+         *     none was given
+         */
+        public Set<String> tenantNames() {
+            return tenants.isEmpty() ? Set.of(TenantSettings.DEFAULT_TENANT)
+                    : Collections.unmodifiableSet(new LinkedHashSet<>(tenants.keySet()));
+        }
+
+        /**
+         * Whether tokens of this tenant would have their roles read: its own {@link TenantSettings#rolesClaim}
+         * or this builder's {@link #rolesClaim}.
+         *
+         * @param tenant a name from {@link #tenantNames()}
+         * @return true when a roles claim applies to it
+         */
+        public boolean readsRoles(String tenant) {
+            TenantSettings t = tenants.isEmpty() ? single : tenants.get(tenant);
+            return t != null && (t.rolesClaim != null || rolesClaim != null)
+                    && (!tenants.isEmpty() || TenantSettings.DEFAULT_TENANT.equals(tenant));
+        }
+
+        /**
          * Checks that the options fit together, exactly as {@link #build()} does, without building
          * anything: for a configuration loader that reports problems before start-up, and for tests.
          *
