@@ -14,13 +14,19 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,37 +47,48 @@ import org.slf4j.LoggerFactory;
  *   <li>length (refused before anything else when too long), then the verified-token cache,
  *       keyed by the token's SHA-256: a hit is a token that passed every step below, and skips
  *       to step 6;</li>
- *   <li>alphabet: compact JWS only (base64url and two dots);</li>
+ *   <li>alphabet: compact JWS only (base64url and two dots); a Logto opaque token is told so;</li>
  *   <li>header: algorithm on the allow-list, {@code typ} {@code at+jwt}, no {@code crit},
  *       {@code jwk}, {@code jku}, {@code x5u}, {@code x5c}, a {@code kid};</li>
- *   <li>claims: types, issuer, and time (an expired token never costs a signature check);</li>
- *   <li>key from the JWKS by {@code kid}, algorithm fits key, signature; then cached;</li>
+ *   <li>claims: types, issuer (which picks the tenant), and time (an expired token never costs a
+ *       signature check);</li>
+ *   <li>key from that tenant's JWKS by {@code kid}, algorithm fits key, signature; then cached;</li>
  *   <li>time ({@code exp}, {@code nbf}, {@code iat} with skew), then the call's
- *       {@link Requirements}: audience, organization, scopes.</li>
+ *       {@link Requirements}: tenant, audience, subject kind, client, actor, organization, scopes, roles.</li>
  * </ol>
+ *
+ * <p>Several Logto tenants ({@link Builder#tenant}): each has its own issuers, key set, key cache and
+ * cooldown, and a token is routed to its tenant by its exact {@code iss} before any key is looked up.
  * Every refusal is a {@link TokenRejectedException} whose message is safe to show a client.
  */
 public final class OrganizationTokenVerifier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OrganizationTokenVerifier.class);
 
     private final Set<String> issuers;
+    /** Each tenant by its exact issuers: the routing table, consulted before any key lookup. */
+    private final Map<String, TrustedTenant> byIssuer;
+    /** Each tenant by name, in configuration order. */
+    private final Map<String, TrustedTenant> byName;
     private final Clock clock;
     private final long clockSkewSeconds;
     private final int maxTokenLength;
     private final SignatureVerifier signatures;
     private final TokenClaimsReader claimsReader;
-    private final JwksCache jwks;
     private final VerifiedTokenCache cache;
     private final VerifierMetrics metrics;
     private final String signatureProvider;
     private final Duration retryAfter;
     private final VerificationStage stage;
 
-    private OrganizationTokenVerifier(Builder b, Set<String> issuers, URI jwksUri, String signatureProvider) {
-        this.retryAfter = Duration.ofSeconds(Math.max(1, (b.jwksRefreshCooldown.toMillis() + 999) / 1000));
+    private OrganizationTokenVerifier(Builder b, List<Builder.ResolvedTenant> tenants, String signatureProvider) {
+        Duration longestCooldown = Duration.ZERO;
+        for (Builder.ResolvedTenant t : tenants) {
+            longestCooldown = t.settings().refreshCooldown().compareTo(longestCooldown) > 0
+                    ? t.settings().refreshCooldown() : longestCooldown;
+        }
+        this.retryAfter = Duration.ofSeconds(Math.max(1, (longestCooldown.toMillis() + 999) / 1000));
         this.stage = new VerificationStage(b.maxConcurrentVerifications > 0 ? b.maxConcurrentVerifications
                 : Runtime.getRuntime().availableProcessors(), b.verificationWait, b.clock);
-        this.issuers = Set.copyOf(issuers);
         this.clock = b.clock;
         this.clockSkewSeconds = b.clockSkew.toSeconds();
         this.maxTokenLength = b.maxTokenLength;
@@ -80,12 +97,27 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
         Set<Algorithm> allowed = EnumSet.noneOf(Algorithm.class);
         b.algorithms.forEach(a -> allowed.add(a.internal()));
         this.signatures = new SignatureVerifier(allowed, b.requireAccessTokenType, signatureProvider);
-        this.claimsReader = new TokenClaimsReader(this.issuers);
         this.cache = b.tokenCacheSize > 0 ? new VerifiedTokenCache(b.tokenCacheSize, b.clock, b.clockSkew) : null;
-        JwksSettings settings = new JwksSettings(jwksUri, b.httpClient, b.jwksConnectTimeout, b.jwksRequestTimeout,
-                b.jwksMaxResponseBytes, b.jwksTtl, b.jwksRefreshCooldown, b.jwksStaleFor, allowed,
-                b.clock);
-        this.jwks = new JwksCache(settings, new JwksListener() {
+        Map<String, TrustedTenant> names = new LinkedHashMap<>();
+        Map<String, TrustedTenant> routes = new HashMap<>();
+        Set<String> all = new LinkedHashSet<>();
+        for (Builder.ResolvedTenant t : tenants) {
+            JwksCache jwks = new JwksCache(t.settings(), listener(t.name()));
+            TrustedTenant tenant = new TrustedTenant(t.name(), t.issuers(), jwks, t.rolesClaim(),
+                    t.settings().refreshCooldown());
+            names.put(t.name(), tenant);
+            t.issuers().forEach(issuer -> routes.put(issuer, tenant));
+            all.addAll(t.issuers());
+        }
+        this.byName = Collections.unmodifiableMap(names);
+        this.byIssuer = Map.copyOf(routes);
+        this.issuers = Collections.unmodifiableSet(all);
+        this.claimsReader = new TokenClaimsReader(byIssuer);
+    }
+
+    /** What one tenant's key cache tells the verifier: counters, and keys whose tokens must leave the cache. */
+    private JwksListener listener(String tenant) {
+        return new JwksListener() {
             @Override
             public void fetched() {
                 metrics.jwksFetched();
@@ -104,10 +136,10 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
             @Override
             public void keysRemoved(Set<String> keyIds) {
                 if (cache != null) {
-                    cache.dropKeys(keyIds);
+                    cache.dropKeys(tenant, keyIds);   // another tenant may use the same kid for its own key
                 }
             }
-        });
+        };
     }
 
     /** @return a builder with Logto's defaults */
@@ -119,7 +151,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
      * Verifies a token and checks it against the requirements.
      *
      * @param token the bearer token, exactly as received (no {@code Bearer } prefix)
-     * @param requirements what this call demands: audience, organization, scopes
+     * @param requirements what this call demands: audience, organization, scopes, ...
      * @return the verified token
      * @throws TokenRejectedException with a reason and a client-safe message when refused
      */
@@ -144,7 +176,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
         try {
             VerifiedToken verified = authenticate(text, start);
             checkTime(verified);
-            checkRequirements(verified, requirements);
+            RequirementChecks.check(verified, requirements);
             metrics.accepted();
             return verified;
         } catch (TokenRejectedException e) {
@@ -154,23 +186,50 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
     }
 
     /**
-     * Fetches the key set now instead of on the first request. Optional and never required:
-     * start-up does not depend on the issuer being reachable.
+     * Fetches every tenant's key set now instead of on the first request. Optional and never
+     * required: start-up does not depend on the issuers being reachable.
      *
-     * @return true when keys are available afterwards
+     * @return true when keys are available afterwards for every tenant
      */
     public boolean warmUp() {
-        return jwks.warmUp();
+        boolean all = true;
+        for (TrustedTenant tenant : byName.values()) {
+            all &= tenant.jwks().warmUp();
+        }
+        return all;
     }
 
-    /** @return the issuers this verifier trusts, exactly as configured */
+    /** @return the issuers this verifier trusts, of every tenant, exactly as configured */
     public Set<String> issuers() {
         return issuers;
     }
 
     /**
+     * The tenants this verifier trusts: the names given to {@link Builder#tenant}, or
+     * {@value TenantSettings#DEFAULT_TENANT} for a verifier configured without tenants.
+     *
+     * @return the names, in configuration order
+     */
+    public Set<String> tenants() {
+        return byName.keySet();
+    }
+
+    /**
+     * Where a tenant's tokens carry roles ({@link Builder#rolesClaim}, or the tenant's own).
+     *
+     * @param tenant a tenant's name
+     * @return the claim name or dotted path; empty when that tenant's roles are not read, or there is
+     *     no such tenant
+     */
+    public Optional<String> rolesClaim(String tenant) {
+        TrustedTenant t = byName.get(tenant);
+        return t == null || t.rolesClaim() == null ? Optional.empty() : Optional.of(t.rolesClaim().toString());
+    }
+
+    /**
      * How long a client should wait before retrying after keys were unavailable (a 503's
-     * {@code Retry-After}): the JWKS refresh cooldown, since no fetch is tried again sooner.
+     * {@code Retry-After}): the JWKS refresh cooldown (the longest of the tenants'), since no fetch
+     * is tried again sooner.
      *
      * @return at least one second
      */
@@ -204,10 +263,10 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
         return Optional.ofNullable(signatureProvider);
     }
 
-    /** Stops background JWKS refreshes. */
+    /** Stops background JWKS refreshes, of every tenant. */
     @Override
     public void close() {
-        jwks.close();
+        byName.values().forEach(t -> t.jwks().close());
     }
 
     private VerifiedToken authenticate(String text, int start) throws TokenRejectedException {
@@ -224,7 +283,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
             VerifiedToken hit = cache.get(text, start);
             // A hit counts only while the key set may be used: past its stale period a cached token
             // is refused like any other (as keys unavailable), not served from memory.
-            if (hit != null && jwks.usableAt(clock.millis())) {
+            if (hit != null && byName.get(hit.tenant()).jwks().usableAt(clock.millis())) {
                 metrics.tokenCacheHit();
                 stage.servedFromCache();
                 return hit;
@@ -234,6 +293,10 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
         try {
             CompactJws.checkShape(token, maxTokenLength);
         } catch (JwsException e) {
+            if (OpaqueToken.looksLikeOne(token)) {
+                // Logto issues these when no API resource was requested; say so, rather than "malformed".
+                throw new TokenRejectedException(RejectionReason.OPAQUE_TOKEN, OpaqueToken.DESCRIPTION);
+            }
             throw rejection(e);
         }
         metrics.tokenCacheMiss();   // with the cache off, every call is a miss: it pays for the signature
@@ -242,8 +305,8 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
             cache.put(token, verified.token());
             // After the put, so a refresh either sees the entry (and drops it) or is seen here. The key
             // itself, not its kid: a rotation that reuses a kid must not keep tokens of the old key.
-            if (!jwks.stillTrusts(verified.key())) {
-                cache.dropKeys(Set.of(verified.key().keyId()));
+            if (!byName.get(verified.token().tenant()).jwks().stillTrusts(verified.key())) {
+                cache.dropKeys(verified.token().tenant(), Set.of(verified.key().keyId()));
             }
         }
         return verified.token();
@@ -257,11 +320,14 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
             CompactJws jws = CompactJws.parse(token, maxTokenLength);
             Algorithm alg = signatures.checkHeader(jws);
             Map<String, Object> payload = jws.payloadObject();
-            VerifiedToken candidate = claimsReader.read(payload, jws.keyId());
+            // The tenant comes from the exact iss, before any key is looked up: only that tenant's keys
+            // can verify this token, and an unknown issuer costs no fetch at all.
+            TrustedTenant tenant = claimsReader.tenantOf(payload);
+            VerifiedToken candidate = claimsReader.read(payload, jws.keyId(), tenant);
             checkTime(candidate);
             VerificationKey key;
             try {
-                key = jwks.keyFor(jws.keyId());
+                key = tenant.jwks().keyFor(jws.keyId());
             } catch (KeyLookupException e) {
                 throw new TokenRejectedException(switch (e.reason()) {
                     case KEYS_UNAVAILABLE -> RejectionReason.KEYS_UNAVAILABLE;
@@ -294,37 +360,6 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
         }
     }
 
-    private static void checkRequirements(VerifiedToken t, Requirements r) throws TokenRejectedException {
-        if (!t.audiences().contains(r.audience())) {
-            throw new TokenRejectedException(RejectionReason.WRONG_AUDIENCE, "token is not for this audience");
-        }
-        switch (r.organizationConstraint()) {
-            case NONE -> { }
-            case ANY -> {
-                if (t.organizationId().isEmpty()) {
-                    throw new TokenRejectedException(RejectionReason.MISSING_ORGANIZATION,
-                            "token is not for an organization", r.scopes(), Set.of());
-                }
-            }
-            case EXACT -> {
-                if (t.organizationId().isEmpty()) {
-                    throw new TokenRejectedException(RejectionReason.MISSING_ORGANIZATION,
-                            "token is not for an organization", r.scopes(), Set.of());
-                }
-                if (!t.organizationId().get().equals(r.requiredOrganization().orElseThrow())) {
-                    throw new TokenRejectedException(RejectionReason.WRONG_ORGANIZATION,
-                            "token is for another organization", r.scopes(), Set.of());
-                }
-            }
-        }
-        if (!t.scopes().containsAll(r.scopes())) {
-            Set<String> missing = new LinkedHashSet<>(r.scopes());
-            missing.removeAll(t.scopes());
-            throw new TokenRejectedException(RejectionReason.MISSING_SCOPES, "token lacks required scopes", r.scopes(),
-                    missing);
-        }
-    }
-
     private static TokenRejectedException rejection(JwsException e) {
         RejectionReason reason = switch (e.failure()) {
             case MALFORMED, MISSING_KEY_ID -> RejectionReason.MALFORMED_TOKEN;
@@ -348,7 +383,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "OrganizationTokenVerifier[issuers=" + issuers + "]";
+        return "OrganizationTokenVerifier[tenants=" + byName.keySet() + ", issuers=" + issuers + "]";
     }
 
     /**
@@ -364,9 +399,10 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
         /** The longest {@link #maxTokenLength}. */
         public static final int MAX_TOKEN_LENGTH = 1 << 20;
 
-        private LogtoEndpoint endpoint;
-        private final Set<String> extraIssuers = new LinkedHashSet<>();
-        private URI jwksUri;
+        /** The tenant the builder's own endpoint, issuers and JWKS URI describe, when no {@link #tenant} is named. */
+        private final TenantSettings single = new TenantSettings(TenantSettings.DEFAULT_TENANT);
+        private final Map<String, TenantSettings> tenants = new LinkedHashMap<>();
+        private RolesClaim rolesClaim;
         private Set<JwsAlgorithm> algorithms = EnumSet.of(JwsAlgorithm.ES256, JwsAlgorithm.ES384, JwsAlgorithm.ES512,
                 JwsAlgorithm.RS256);
         private boolean requireAccessTokenType = true;
@@ -411,7 +447,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          * @return this builder
          */
         public Builder logtoEndpoint(LogtoEndpoint endpoint) {
-            this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+            single.logtoEndpoint(endpoint);
             return this;
         }
 
@@ -425,12 +461,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          * @throws IllegalArgumentException when one is not an absolute http(s) URI, or is given twice
          */
         public Builder issuers(String... issuers) {
-            for (String issuer : issuers) {
-                HttpUrls.parse("issuers", issuer);
-                if (!extraIssuers.add(issuer)) {
-                    throw new IllegalArgumentException("issuer '" + issuer + "' is listed twice");
-                }
-            }
+            single.issuers(issuers);
             return this;
         }
 
@@ -442,7 +473,53 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          * @throws IllegalArgumentException when it is not an absolute http(s) URL without a query
          */
         public Builder jwksUri(String jwksUri) {
-            this.jwksUri = HttpUrls.parse("jwksUri", jwksUri);
+            single.jwksUri(jwksUri);
+            return this;
+        }
+
+        /**
+         * Trusts one of several Logto tenants (a Logto Cloud tenant and a self-hosted one, or two
+         * tenants during a migration), configuring it on first use and adding to it on later calls
+         * with the same name. Each tenant has its own issuers, key set, key cache and refresh cooldown;
+         * a token is routed to its tenant by its exact {@code iss} before any key is looked up, so a
+         * key of one tenant never verifies a token that names another tenant's issuer. JWKS options a
+         * tenant does not set are this builder's. With tenants, set the endpoint, issuers and JWKS URI
+         * on each tenant, not on this builder (whose {@link #logtoEndpoint} means one tenant named
+         * {@value TenantSettings#DEFAULT_TENANT}).
+         *
+         * <pre>{@code
+         * .tenant("cloud", t -> t.logtoEndpoint("https://acme.logto.app"))
+         * .tenant("selfhosted", t -> t.logtoEndpoint("https://auth.acme.com"))
+         * }</pre>
+         *
+         * @param name lower-case letters, digits, {@code -} and {@code _}: what
+         *     {@link VerifiedToken#tenant()} and {@link Requirements#tenants} call it
+         * @param settings sets the tenant's options
+         * @return this builder
+         * @throws IllegalArgumentException when the name is not such a name, or a setting refuses its value
+         */
+        public Builder tenant(String name, Consumer<TenantSettings> settings) {
+            Objects.requireNonNull(settings, "settings");
+            TenantSettings tenant = tenants.computeIfAbsent(TenantSettings.checkName(name), TenantSettings::new);
+            settings.accept(tenant);
+            return this;
+        }
+
+        /**
+         * Reads roles from this claim of every tenant's tokens (a tenant may name its own with
+         * {@link TenantSettings#rolesClaim}): a claim name ({@code roles}) or a dotted path into
+         * objects ({@code custom.roles}), whose value is a string (one role) or an array of strings,
+         * as a tenant's custom JWT claims script writes it. A claim whose exact name is the whole
+         * path wins over the path. A missing or ill-typed claim (a number, an object, an array with
+         * anything but non-empty strings, more than 256 entries) is no roles: never an error, never a
+         * pass. Default: roles are not read ({@link VerifiedToken#roles()} is empty).
+         *
+         * @param claim a claim name or dotted path
+         * @return this builder
+         * @throws IllegalArgumentException when blank, with whitespace, an empty segment, or deeper than 8
+         */
+        public Builder rolesClaim(String claim) {
+            this.rolesClaim = RolesClaim.of(claim);
             return this;
         }
 
@@ -482,7 +559,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          * @throws IllegalArgumentException when negative or above 5 minutes
          */
         public Builder clockSkew(Duration skew) {
-            requireNotNegative("clockSkew", skew);
+            OptionChecks.notNegative("clockSkew", skew);
             if (skew.compareTo(MAX_CLOCK_SKEW) > 0) {
                 throw new IllegalArgumentException("clockSkew must be at most 5m, was " + skew);
             }
@@ -541,11 +618,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          * @throws IllegalArgumentException when shorter than a second
          */
         public Builder jwksTtl(Duration ttl) {
-            Objects.requireNonNull(ttl, "jwksTtl");
-            if (ttl.compareTo(Duration.ofSeconds(1)) < 0) {
-                throw new IllegalArgumentException("jwksTtl must be at least 1s, was " + ttl);
-            }
-            this.jwksTtl = ttl;
+            this.jwksTtl = OptionChecks.jwksTtl(ttl);
             return this;
         }
 
@@ -559,7 +632,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          * @throws IllegalArgumentException when negative
          */
         public Builder jwksRefreshCooldown(Duration cooldown) {
-            this.jwksRefreshCooldown = requireNotNegative("jwksRefreshCooldown", cooldown);
+            this.jwksRefreshCooldown = OptionChecks.notNegative("jwksRefreshCooldown", cooldown);
             return this;
         }
 
@@ -572,7 +645,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          * @throws IllegalArgumentException when negative
          */
         public Builder jwksStaleFor(Duration staleFor) {
-            this.jwksStaleFor = requireNotNegative("jwksStaleFor", staleFor);
+            this.jwksStaleFor = OptionChecks.notNegative("jwksStaleFor", staleFor);
             return this;
         }
 
@@ -584,7 +657,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          * @throws IllegalArgumentException when zero or negative
          */
         public Builder jwksConnectTimeout(Duration timeout) {
-            this.jwksConnectTimeout = requirePositive("jwksConnectTimeout", timeout);
+            this.jwksConnectTimeout = OptionChecks.positive("jwksConnectTimeout", timeout);
             return this;
         }
 
@@ -597,7 +670,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          * @throws IllegalArgumentException when zero or negative
          */
         public Builder jwksRequestTimeout(Duration timeout) {
-            this.jwksRequestTimeout = requirePositive("jwksRequestTimeout", timeout);
+            this.jwksRequestTimeout = OptionChecks.positive("jwksRequestTimeout", timeout);
             return this;
         }
 
@@ -609,10 +682,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          * @throws IllegalArgumentException when out of range
          */
         public Builder jwksMaxResponseBytes(int bytes) {
-            if (bytes < 1024 || bytes > 16 << 20) {
-                throw new IllegalArgumentException("jwksMaxResponseBytes must be between 1024 and 16 MiB, was " + bytes);
-            }
-            this.jwksMaxResponseBytes = bytes;
+            this.jwksMaxResponseBytes = OptionChecks.jwksMaxResponseBytes(bytes);
             return this;
         }
 
@@ -661,7 +731,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          * @throws IllegalArgumentException when negative or above 10 s
          */
         public Builder verificationWait(Duration wait) {
-            requireNotNegative("verificationWait", wait);
+            OptionChecks.notNegative("verificationWait", wait);
             if (wait.compareTo(Duration.ofSeconds(10)) > 0) {
                 throw new IllegalArgumentException("verificationWait must be at most 10s, was " + wait);
             }
@@ -735,6 +805,31 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
         }
 
         /**
+         * The tenants {@link #build()} would trust, for a configuration loader that checks what
+         * refers to them (a rule accepting only some tenants).
+         *
+         * @return the names given to {@link #tenant}, or {@value TenantSettings#DEFAULT_TENANT} when
+         *     none was given
+         */
+        public Set<String> tenantNames() {
+            return tenants.isEmpty() ? Set.of(TenantSettings.DEFAULT_TENANT)
+                    : Collections.unmodifiableSet(new LinkedHashSet<>(tenants.keySet()));
+        }
+
+        /**
+         * Whether tokens of this tenant would have their roles read: its own {@link TenantSettings#rolesClaim}
+         * or this builder's {@link #rolesClaim}.
+         *
+         * @param tenant a name from {@link #tenantNames()}
+         * @return true when a roles claim applies to it
+         */
+        public boolean readsRoles(String tenant) {
+            TenantSettings t = tenants.isEmpty() ? single : tenants.get(tenant);
+            return t != null && (t.rolesClaim != null || rolesClaim != null)
+                    && (!tenants.isEmpty() || TenantSettings.DEFAULT_TENANT.equals(tenant));
+        }
+
+        /**
          * Checks that the options fit together, exactly as {@link #build()} does, without building
          * anything: for a configuration loader that reports problems before start-up, and for tests.
          *
@@ -742,15 +837,9 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          * @throws IllegalStateException when the options are incomplete or contradict each other
          */
         public Builder validate() {
-            resolvedIssuers();
-            URI keys = resolvedJwksUri();
+            resolvedTenants();
             if (Boolean.TRUE.equals(nativeCrypto) && signatureProvider != null) {
                 throw new IllegalStateException("set either signatureProvider(...) or nativeCrypto(true), not both");
-            }
-            if (HttpUrls.isInsecure(keys) && !allowInsecureHttp) {
-                throw new IllegalStateException("the JWKS URI " + keys + " uses plain http to a host that is not"
-                        + " loopback, so keys fetched over it can be forged in transit: use https, or allow it with"
-                        + " allowInsecureHttp(true)");
             }
             return this;
         }
@@ -764,10 +853,12 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          */
         public OrganizationTokenVerifier build() {
             validate();
-            URI keys = resolvedJwksUri();
-            if (HttpUrls.isInsecure(keys)) {
-                LOG.warn("JWKS URI {} uses plain http (allowed by allowInsecureHttp): keys fetched over it can be"
-                        + " forged in transit", keys);
+            List<ResolvedTenant> resolved = resolvedTenants();
+            for (ResolvedTenant t : resolved) {
+                if (HttpUrls.isInsecure(t.settings().jwksUri())) {
+                    LOG.warn("JWKS URI {} uses plain http (allowed by allowInsecureHttp): keys fetched over it can be"
+                            + " forged in transit", t.settings().jwksUri());
+                }
             }
             String provider = signatureProvider;
             if (provider == null) {
@@ -776,7 +867,7 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
                     provider = NativeCrypto.accpProviderName(); // null: warned once, the JDK decides
                 }
             }
-            return new OrganizationTokenVerifier(this, resolvedIssuers(), keys, provider);
+            return new OrganizationTokenVerifier(this, resolved, provider);
         }
 
         /**
@@ -786,8 +877,10 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
          */
         @Override
         public String toString() {
-            return "Builder{endpoint=" + endpoint + ", issuers=" + extraIssuers + ", jwksUri=" + jwksUri
-                    + ", algorithms=" + algorithms + ", requireAccessTokenType=" + requireAccessTokenType
+            return "Builder{endpoint=" + single.endpoint + ", issuers=" + single.extraIssuers + ", jwksUri="
+                    + single.jwksUri + (tenants.isEmpty() ? "" : ", tenants=" + tenants.values())
+                    + (rolesClaim == null ? "" : ", rolesClaim=" + rolesClaim) + ", algorithms=" + algorithms
+                    + ", requireAccessTokenType=" + requireAccessTokenType
                     + ", clockSkew=" + clockSkew + ", maxTokenLength=" + maxTokenLength + ", tokenCacheSize="
                     + tokenCacheSize + ", jwksTtl=" + jwksTtl + ", jwksRefreshCooldown=" + jwksRefreshCooldown
                     + ", jwksStaleFor=" + jwksStaleFor + ", jwksConnectTimeout=" + jwksConnectTimeout
@@ -797,42 +890,66 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
                     + ", verificationWait=" + verificationWait + "}";
         }
 
-        private Set<String> resolvedIssuers() {
-            Set<String> issuers = new LinkedHashSet<>();
-            if (endpoint != null) {
-                issuers.add(endpoint.issuer());
+        /** A tenant with every option decided: its own, else this builder's. */
+        record ResolvedTenant(String name, Set<String> issuers, JwksSettings settings, RolesClaim rolesClaim) {}
+
+        /**
+         * The tenants to build: the named ones, or the one this builder's endpoint describes. Checks
+         * what only the combination can tell: an issuer and a JWKS URI for each, plain http only where
+         * allowed, and no issuer or JWKS URI shared by two tenants (routing must be unambiguous, and a
+         * shared key set would let one tenant's keys verify the other's tokens).
+         */
+        private List<ResolvedTenant> resolvedTenants() {
+            if (tenants.isEmpty()) {
+                return List.of(resolve(single, ""));
             }
-            issuers.addAll(extraIssuers);
-            if (issuers.isEmpty()) {
-                throw new IllegalStateException("logtoEndpoint(...) is required, or both issuers(...) and jwksUri(...)");
+            if (single.namesAnIssuer()) {
+                throw new IllegalStateException("with tenant(...), set logtoEndpoint(...), issuers(...) and jwksUri(...)"
+                        + " on each tenant, not on the builder");
             }
-            return issuers;
+            List<ResolvedTenant> out = new ArrayList<>();
+            Map<String, String> issuerOwners = new HashMap<>();
+            Map<URI, String> jwksOwners = new HashMap<>();
+            for (TenantSettings t : tenants.values()) {
+                ResolvedTenant r = resolve(t, "tenant '" + t.name() + "': ");
+                for (String issuer : r.issuers()) {
+                    String other = issuerOwners.putIfAbsent(issuer, t.name());
+                    if (other != null) {
+                        throw new IllegalStateException("tenants '" + other + "' and '" + t.name() + "' both trust issuer "
+                                + issuer + ": a token must name exactly one tenant");
+                    }
+                }
+                String other = jwksOwners.putIfAbsent(r.settings().jwksUri(), t.name());
+                if (other != null) {
+                    throw new IllegalStateException("tenants '" + other + "' and '" + t.name() + "' share the JWKS URI "
+                            + r.settings().jwksUri() + ": one Logto tenant with several issuers is one tenant(...) with"
+                            + " issuers(...)");
+                }
+                out.add(r);
+            }
+            return out;
         }
 
-        private URI resolvedJwksUri() {
-            if (jwksUri != null) {
-                return jwksUri;
+        private ResolvedTenant resolve(TenantSettings t, String prefix) {
+            Set<String> issuers = t.resolvedIssuers(prefix);
+            URI keys = t.resolvedJwksUri(prefix);
+            boolean insecureAllowed = t.allowInsecureHttp != null ? t.allowInsecureHttp : allowInsecureHttp;
+            if (HttpUrls.isInsecure(keys) && !insecureAllowed) {
+                throw new IllegalStateException(prefix + "the JWKS URI " + keys + " uses plain http to a host that is not"
+                        + " loopback, so keys fetched over it can be forged in transit: use https, or allow it with"
+                        + " allowInsecureHttp(true)");
             }
-            if (endpoint == null) {
-                throw new IllegalStateException("jwksUri(...) is required when logtoEndpoint(...) is not set");
-            }
-            return endpoint.jwksUri();
-        }
-
-        private static Duration requireNotNegative(String what, Duration d) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative()) {
-                throw new IllegalArgumentException(what + " must be zero or positive, was " + d);
-            }
-            return d;
-        }
-
-        private static Duration requirePositive(String what, Duration d) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive, was " + d);
-            }
-            return d;
+            Set<Algorithm> allowed = EnumSet.noneOf(Algorithm.class);
+            algorithms.forEach(a -> allowed.add(a.internal()));
+            JwksSettings settings = new JwksSettings(keys, httpClient,
+                    t.jwksConnectTimeout != null ? t.jwksConnectTimeout : jwksConnectTimeout,
+                    t.jwksRequestTimeout != null ? t.jwksRequestTimeout : jwksRequestTimeout,
+                    t.jwksMaxResponseBytes != null ? t.jwksMaxResponseBytes : jwksMaxResponseBytes,
+                    t.jwksTtl != null ? t.jwksTtl : jwksTtl,
+                    t.jwksRefreshCooldown != null ? t.jwksRefreshCooldown : jwksRefreshCooldown,
+                    t.jwksStaleFor != null ? t.jwksStaleFor : jwksStaleFor, allowed, clock);
+            return new ResolvedTenant(t.name(), Set.copyOf(issuers), settings,
+                    t.rolesClaim != null ? t.rolesClaim : rolesClaim);
         }
     }
 }

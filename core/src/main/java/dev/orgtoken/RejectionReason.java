@@ -8,6 +8,13 @@ package dev.orgtoken;
 public enum RejectionReason {
     /** Not a well-formed compact JWS or JWT. */
     MALFORMED_TOKEN(ErrorCode.INVALID_TOKEN),
+    /**
+     * An opaque access token: a Logto reference token (43 characters of base64url, no dots), which
+     * Logto issues when no API resource was requested. Only the issuer can read it; the client must
+     * request a JWT access token for an API resource ({@code resource=...}). Refused without any
+     * network call.
+     */
+    OPAQUE_TOKEN(ErrorCode.INVALID_TOKEN),
     /** Longer than the configured maximum; refused before decoding. */
     TOKEN_TOO_LARGE(ErrorCode.INVALID_TOKEN),
     /** {@code alg} is not on the allow-list. */
@@ -22,8 +29,13 @@ public enum RejectionReason {
     KEY_MISMATCH(ErrorCode.INVALID_TOKEN),
     /** The signature does not verify. */
     BAD_SIGNATURE(ErrorCode.INVALID_TOKEN),
-    /** {@code iss} is not one of the configured issuers. */
+    /** {@code iss} is not one of the configured issuers (of any tenant). */
     WRONG_ISSUER(ErrorCode.INVALID_TOKEN),
+    /**
+     * The token comes from a configured tenant, but not one this call accepts
+     * ({@link Requirements#tenants}): like a wrong issuer, a token from the right tenant is needed.
+     */
+    WRONG_TENANT(ErrorCode.INVALID_TOKEN),
     /** A claim is missing or has the wrong type or an impossible value. */
     INVALID_CLAIM(ErrorCode.INVALID_TOKEN),
     /** {@code exp} has passed (beyond the clock skew). */
@@ -45,6 +57,16 @@ public enum RejectionReason {
     WRONG_ORGANIZATION(ErrorCode.INSUFFICIENT_SCOPE),
     /** Required scopes are missing. */
     MISSING_SCOPES(ErrorCode.INSUFFICIENT_SCOPE),
+    /** Required roles are missing from the token's roles claim ({@link Requirements#roles}). */
+    MISSING_ROLES(ErrorCode.INSUFFICIENT_SCOPE),
+    /** The token carries an actor ({@code act}) and this call refuses impersonation ({@link Requirements.ActorPolicy#DENY}). */
+    ACTOR_NOT_ALLOWED(ErrorCode.INSUFFICIENT_SCOPE),
+    /** The token has no actor and this call requires one ({@link Requirements.ActorPolicy#REQUIRE}). */
+    ACTOR_REQUIRED(ErrorCode.INSUFFICIENT_SCOPE),
+    /** The token's {@code client_id} is missing or not on this call's allow-list ({@link Requirements#clients}). */
+    CLIENT_NOT_ALLOWED(ErrorCode.INSUFFICIENT_SCOPE),
+    /** A user token where a machine-to-machine token is required, or the other way round ({@link Requirements#subject}). */
+    WRONG_SUBJECT_KIND(ErrorCode.INSUFFICIENT_SCOPE),
     /** No key set could be obtained at all: the issuer is unreachable and nothing usable is cached. */
     KEYS_UNAVAILABLE(ErrorCode.KEYS_UNAVAILABLE),
     /**

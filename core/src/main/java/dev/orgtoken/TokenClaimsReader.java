@@ -33,20 +33,32 @@ final class TokenClaimsReader {
             "exp", "exp", "iat", "iat", "jti", "jti", "scope", "scope", "client_id", "client_id",
             "organization_id", "organization_id", "nbf", "nbf");
 
-    private final Set<String> issuers;
+    /** Each trusted issuer, exactly, and its tenant. */
+    private final Map<String, TrustedTenant> tenantsByIssuer;
 
-    TokenClaimsReader(Set<String> issuers) {
-        this.issuers = issuers;
+    TokenClaimsReader(Map<String, TrustedTenant> tenantsByIssuer) {
+        this.tenantsByIssuer = tenantsByIssuer;
     }
 
-    VerifiedToken read(Map<String, Object> payload, String keyId) throws TokenRejectedException {
+    /**
+     * The tenant a payload belongs to, by its exact {@code iss}: read before the signature is checked
+     * (the payload is not trusted yet), so that only this tenant's keys are ever asked for the token's
+     * {@code kid}, and an unknown issuer costs no key lookup and no fetch.
+     */
+    TrustedTenant tenantOf(Map<String, Object> payload) throws TokenRejectedException {
         Object iss = payload.get("iss");
         if (!(iss instanceof String issuer)) {
             throw invalid("claim 'iss' is missing or not a string");
         }
-        if (!issuers.contains(issuer)) {
+        TrustedTenant tenant = tenantsByIssuer.get(issuer);
+        if (tenant == null) {
             throw new TokenRejectedException(RejectionReason.WRONG_ISSUER, "token issuer is not trusted");
         }
+        return tenant;
+    }
+
+    VerifiedToken read(Map<String, Object> payload, String keyId, TrustedTenant tenant) throws TokenRejectedException {
+        String issuer = (String) payload.get("iss");
         String subject = requiredString(payload, "sub");
         List<String> audiences = audiences(payload.get("aud"));
         Long exp = numericDate(payload, "exp", true, false);
@@ -65,8 +77,10 @@ final class TokenClaimsReader {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> claims = (Map<String, Object>) freeze(payload, 1);
-        return new VerifiedToken(issuer, subject, clientId, organizationId, audiences, scopes, exp, iat, nbf, jti,
-                keyId, claims);
+        // Read once here, so a cached token keeps its roles without reading the claims again.
+        Set<String> roles = tenant.rolesClaim() == null ? Set.of() : tenant.rolesClaim().read(claims);
+        return new VerifiedToken(tenant.name(), issuer, subject, clientId, organizationId, audiences, scopes, roles,
+                exp, iat, nbf, jti, keyId, claims);
     }
 
     private static String organization(String claimed, List<String> audiences) throws TokenRejectedException {

@@ -3,6 +3,7 @@ package dev.orgtoken;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -19,6 +20,8 @@ public final class TokenRejectedException extends Exception {
     private final RejectionReason reason;
     private final Set<String> requiredScopes;
     private final Set<String> missingScopes;
+    /** The authentic token that failed the call's requirements; null when the token itself was refused. */
+    private final transient VerifiedToken refusedToken;
 
     /**
      * @param reason why
@@ -36,10 +39,19 @@ public final class TokenRejectedException extends Exception {
      */
     public TokenRejectedException(RejectionReason reason, String safeDescription, Set<String> requiredScopes,
             Set<String> missingScopes) {
+        this(reason, safeDescription, requiredScopes, missingScopes, null);
+    }
+
+    /** A refusal of an authentic token by the call's requirements: the token is kept for audit logs. */
+    TokenRejectedException(RejectionReason reason, String safeDescription, Set<String> requiredScopes,
+            Set<String> missingScopes, VerifiedToken refusedToken) {
         super(safeDescription, null, false, false);
         this.reason = Objects.requireNonNull(reason, "reason");
-        this.requiredScopes = Collections.unmodifiableSet(new LinkedHashSet<>(requiredScopes));
-        this.missingScopes = Collections.unmodifiableSet(new LinkedHashSet<>(missingScopes));
+        this.requiredScopes = requiredScopes.isEmpty() ? Set.of()
+                : Collections.unmodifiableSet(new LinkedHashSet<>(requiredScopes));
+        this.missingScopes = missingScopes.isEmpty() ? Set.of()
+                : Collections.unmodifiableSet(new LinkedHashSet<>(missingScopes));
+        this.refusedToken = refusedToken;
     }
 
     /** @return why the token was refused */
@@ -65,5 +77,18 @@ public final class TokenRejectedException extends Exception {
     /** @return the required scopes the token lacked; empty unless a scope check failed */
     public Set<String> missingScopes() {
         return missingScopes;
+    }
+
+    /**
+     * The token, when it was authentic (signature, issuer, type and time all checked) and only the
+     * call's {@link Requirements} refused it (audience, tenant, organization, scopes, roles, actor,
+     * client, subject kind): for audit logs, which want to say whose request was refused. Never the
+     * token's text. Never treat it as accepted.
+     *
+     * @return the refused, authentic token; empty when the token itself was refused (malformed,
+     *     forged, expired, unknown key, ...)
+     */
+    public Optional<VerifiedToken> refusedToken() {
+        return Optional.ofNullable(refusedToken);
     }
 }

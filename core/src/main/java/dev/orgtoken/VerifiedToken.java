@@ -13,12 +13,14 @@ import java.util.Set;
  * <p>{@link #toString()} names the subject, organization and scopes, never the token itself.
  */
 public final class VerifiedToken {
+    private final String tenant;
     private final String issuer;
     private final String subject;
     private final String clientId;
     private final String organizationId;
     private final List<String> audiences;
     private final Set<String> scopes;
+    private final Set<String> roles;
     private final long expiresAtSecond;
     private final Long issuedAtSecond;
     private final Long notBeforeSecond;
@@ -26,21 +28,33 @@ public final class VerifiedToken {
     private final String keyId;
     private final Map<String, Object> claims;
 
-    VerifiedToken(String issuer, String subject, String clientId, String organizationId, List<String> audiences,
-            Set<String> scopes, long expiresAtSecond, Long issuedAtSecond, Long notBeforeSecond, String jwtId,
-            String keyId, Map<String, Object> claims) {
+    VerifiedToken(String tenant, String issuer, String subject, String clientId, String organizationId,
+            List<String> audiences, Set<String> scopes, Set<String> roles, long expiresAtSecond, Long issuedAtSecond,
+            Long notBeforeSecond, String jwtId, String keyId, Map<String, Object> claims) {
+        this.tenant = tenant;
         this.issuer = issuer;
         this.subject = subject;
         this.clientId = clientId;
         this.organizationId = organizationId;
         this.audiences = audiences;
         this.scopes = scopes;
+        this.roles = roles;
         this.expiresAtSecond = expiresAtSecond;
         this.issuedAtSecond = issuedAtSecond;
         this.notBeforeSecond = notBeforeSecond;
         this.jwtId = jwtId;
         this.keyId = keyId;
         this.claims = claims;
+    }
+
+    /**
+     * The tenant whose issuer signed this token: the name given to
+     * {@link OrganizationTokenVerifier.Builder#tenant}, or {@value TenantSettings#DEFAULT_TENANT}.
+     *
+     * @return the tenant's name
+     */
+    public String tenant() {
+        return tenant;
     }
 
     /** @return {@code iss} */
@@ -82,6 +96,26 @@ public final class VerifiedToken {
      */
     public boolean hasScope(String scope) {
         return scopes.contains(scope);
+    }
+
+    /**
+     * The roles in the claim {@link OrganizationTokenVerifier.Builder#rolesClaim} names (a tenant's
+     * custom JWT claims script writes them; Logto puts none in access tokens by itself). A string is
+     * one role; an array of strings is several. Scopes are not roles.
+     *
+     * @return the roles; empty when no roles claim is configured, or the token's is missing or
+     *     ill-typed (never an error)
+     */
+    public Set<String> roles() {
+        return roles;
+    }
+
+    /**
+     * @param role a role name
+     * @return true when the token's roles claim holds it (exact comparison)
+     */
+    public boolean hasRole(String role) {
+        return roles.contains(role);
     }
 
     /** @return {@code exp} */
@@ -135,6 +169,23 @@ public final class VerifiedToken {
     }
 
     /**
+     * The whole chain of actors of a token-exchange token (RFC 8693 section 4.1): the immediate actor
+     * first ({@code act.sub}), then whoever it acted for ({@code act.act.sub}), and so on. The chain
+     * ends at the first level that is not an object with a non-empty string {@code sub}.
+     *
+     * @return the actors, immediate first; empty for an ordinary token
+     */
+    public List<String> actorChain() {
+        List<String> chain = new java.util.ArrayList<>(2);
+        Object act = claims.get("act");
+        while (act instanceof Map<?, ?> level && level.get("sub") instanceof String sub && !sub.isEmpty()) {
+            chain.add(sub);
+            act = level.get("act");   // nesting is bounded: claims deeper than 32 levels were refused
+        }
+        return List.copyOf(chain);
+    }
+
+    /**
      * @param name a claim name
      * @return the claim's value as parsed from JSON (String, Long, Double, Boolean, List, Map;
      *     lists and maps are unmodifiable), or empty
@@ -162,7 +213,7 @@ public final class VerifiedToken {
 
     @Override
     public String toString() {
-        return "VerifiedToken[subject=" + subject + actor().map(a -> ", actor=" + a).orElse("") + ", organization="
+        return "VerifiedToken[tenant=" + tenant + ", subject=" + subject + actor().map(a -> ", actor=" + a).orElse("") + ", organization="
                 + organizationId + ", scopes=" + scopes + ", m2m=" + isMachineToMachine() + ", expiresAt=" + expiresAt()
                 + "]";
     }

@@ -155,8 +155,9 @@ final class VerifiedTokenCache {
                 (long) LONGS.get(scratch, 24));
     }
 
-    void dropKeys(Set<String> keyIds) {
-        cache.asMap().values().removeIf(e -> keyIds.contains(e.token().keyId()));
+    /** Drops the tokens one tenant's removed keys verified; another tenant's key may share a kid. */
+    void dropKeys(String tenant, Set<String> keyIds) {
+        cache.asMap().values().removeIf(e -> e.token().tenant().equals(tenant) && keyIds.contains(e.token().keyId()));
     }
 
     long estimatedSize() {

@@ -148,6 +148,52 @@ class LogtoLiveFixtureInteropTest {
         }
     }
 
+    /**
+     * Issue 14 on real tokens: the custom-claims script's {@code roles} read through
+     * {@code rolesClaim("roles")}; the token-exchange token refused under an actor policy of deny; the
+     * client allow-list and the subject kind on Logto's own {@code client_id} and {@code sub}.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("accessTokens")
+    void realTokensUnderRolesActorClientAndSubjectRequirements(Fixture f) throws Exception {
+        jwksServer.respondWithBody("application/jwk-set+json", LogtoFixtureInteropTest.read(FIXTURES + f.jwks()));
+        try (OrganizationTokenVerifier verifier = OrganizationTokenVerifier.builder().issuers(ISSUER)
+                .jwksUri(jwksServer.jwksUri().toString()).rolesClaim("roles")
+                .clock(Clock.fixed(Instant.ofEpochSecond(f.mintedAt() + 5), ZoneOffset.UTC)).build()) {
+            Requirements base = Requirements.audience((String) f.payload().get("aud"));
+            VerifiedToken token = verifier.verify(f.token(), base);
+            boolean custom = f.payload().containsKey("roles");   // the custom-claims script ran
+            assertEquals(custom ? Set.of("user-global") : Set.of(), token.roles());
+            if (custom) {
+                verifier.verify(f.token(), base.roles("user-global"));
+            }
+            assertEquals(RejectionReason.MISSING_ROLES,
+                    assertThrows(TokenRejectedException.class, () -> verifier.verify(f.token(), base.roles("admin"))).reason());
+
+            boolean act = f.payload().containsKey("act");
+            if (act) {
+                assertEquals(RejectionReason.ACTOR_NOT_ALLOWED, assertThrows(TokenRejectedException.class,
+                        () -> verifier.verify(f.token(), base.actor(Requirements.ActorPolicy.DENY))).reason());
+                verifier.verify(f.token(), base.actor(Requirements.ActorPolicy.REQUIRE));
+            } else {
+                verifier.verify(f.token(), base.actor(Requirements.ActorPolicy.DENY));
+            }
+
+            String clientId = (String) f.payload().get("client_id");
+            verifier.verify(f.token(), base.clients(clientId));
+            assertEquals(RejectionReason.CLIENT_NOT_ALLOWED, assertThrows(TokenRejectedException.class,
+                    () -> verifier.verify(f.token(), base.clients("another-app"))).reason());
+
+            Requirements.SubjectKind kind = f.kind().startsWith("m2m") ? Requirements.SubjectKind.M2M
+                    : Requirements.SubjectKind.USER;
+            Requirements.SubjectKind other = kind == Requirements.SubjectKind.M2M ? Requirements.SubjectKind.USER
+                    : Requirements.SubjectKind.M2M;
+            verifier.verify(f.token(), base.subject(kind));
+            assertEquals(RejectionReason.WRONG_SUBJECT_KIND, assertThrows(TokenRejectedException.class,
+                    () -> verifier.verify(f.token(), base.subject(other))).reason());
+        }
+    }
+
     @Test
     void aUserTokenWithoutOrganizationIdFailsAnOrganizationRequirement() throws Exception {
         Fixture f = named("user-org-resource-no-org.jwt");

@@ -2,12 +2,15 @@ package dev.orgtoken.rules;
 
 import dev.orgtoken.Requirements;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A {@link PathRule} compiled, when its {@link RuleSet} is built, into the decision it gives. Most
  * rules need nothing from the path: their decision is one shared instance, so matching them
  * allocates nothing. A rule whose organization comes from the path keeps the rest of its
  * requirements ready and adds the organization; one whose audience is a template fills it in.
+ * Every token condition a rule can state (scopes, roles, actor, clients, subject kind, tenants)
+ * becomes part of its {@link Requirements} in one place, {@link #requirements}.
  */
 final class CompiledRule {
     final PathRule rule;
@@ -22,9 +25,12 @@ final class CompiledRule {
     /** The segment holding the organization, or -1. */
     private final int organizationSegment;
     private final RuleDecision.Refused blank;
+    /** The rule set's client allow-list, for a rule that sets none; empty for any client. */
+    private final Set<String> defaultClients;
 
-    CompiledRule(PathRule rule, int[] literalOrder, String defaultAudience) {
+    CompiledRule(PathRule rule, int[] literalOrder, String defaultAudience, Set<String> defaultClients) {
         this.rule = rule;
+        this.defaultClients = defaultClients;
         this.pattern = rule.path();
         this.literalOrder = literalOrder;
         this.blank = new RuleDecision.Refused(RuleDecision.Refused.Reason.BLANK_PATH_VALUE, rule, java.util.Set.of());
@@ -65,15 +71,44 @@ final class CompiledRule {
 
     /** The rule's requirements for this audience; {@code organization} fills a path-variable organization. */
     private Requirements requirements(String audience, String organization) {
-        Requirements r = Requirements.audience(audience);
-        if (!rule.scopes().isEmpty()) {
-            r = r.scopes(rule.scopes());
-        }
+        Requirements r = tokenConditions(Requirements.audience(audience), rule, defaultClients);
         return switch (rule.organizationConstraint()) {
             case NONE -> r;
             case ANY -> r.anyOrganization();
             case EXACT -> rule.organizationId() != null ? r.organization(rule.organizationId())
                     : organization != null ? r.organization(organization) : r;
         };
+    }
+
+    /**
+     * What a rule (or {@code unmatched: authenticated}, with {@code rule} null) demands of the token
+     * besides audience and organization: scopes and roles (all of them), the actor policy, the client
+     * allow-list (the rule's own, else the rule set's default, unless {@code clients: any}), the
+     * subject kind and the tenants.
+     */
+    static Requirements tokenConditions(Requirements r, PathRule rule, Set<String> defaultClients) {
+        if (rule == null) {
+            return defaultClients.isEmpty() ? r : r.clients(defaultClients);
+        }
+        if (!rule.scopes().isEmpty()) {
+            r = r.scopes(rule.scopes());
+        }
+        if (!rule.roles().isEmpty()) {
+            r = r.roles(rule.roles());
+        }
+        if (rule.actor() != Requirements.ActorPolicy.ALLOW) {
+            r = r.actor(rule.actor());
+        }
+        Set<String> clients = rule.anyClient() ? Set.of() : rule.clients().isEmpty() ? defaultClients : rule.clients();
+        if (!clients.isEmpty()) {
+            r = r.clients(clients);
+        }
+        if (rule.subject() != Requirements.SubjectKind.ANY) {
+            r = r.subject(rule.subject());
+        }
+        if (!rule.tenants().isEmpty()) {
+            r = r.tenants(rule.tenants());
+        }
+        return r;
     }
 }

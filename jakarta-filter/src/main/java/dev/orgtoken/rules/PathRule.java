@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashSet;
-import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -32,6 +32,14 @@ public final class PathRule {
     private final String organizationId;
     private final String organizationVariable;
     private final Set<String> scopes;
+    private final Set<String> roles;
+    private final Requirements.ActorPolicy actor;
+    /** The rule's own client allow-list; empty when it sets none (the file's default applies). */
+    private final Set<String> clients;
+    /** {@code clients: any}: no client allow-list here, whatever the file's default says. */
+    private final boolean anyClient;
+    private final Requirements.SubjectKind subject;
+    private final Set<String> tenants;
     private final int line;
 
     private PathRule(Builder b) {
@@ -52,6 +60,12 @@ public final class PathRule {
         this.organizationId = b.organizationId;
         this.organizationVariable = b.organizationVariable;
         this.scopes = Collections.unmodifiableSet(new LinkedHashSet<>(b.scopes));
+        this.roles = Collections.unmodifiableSet(new LinkedHashSet<>(b.roles));
+        this.actor = b.actor;
+        this.clients = Collections.unmodifiableSet(new LinkedHashSet<>(b.clients));
+        this.anyClient = b.anyClient;
+        this.subject = b.subject;
+        this.tenants = Collections.unmodifiableSet(new LinkedHashSet<>(b.tenants));
         this.line = b.line;
     }
 
@@ -146,6 +160,46 @@ public final class PathRule {
     }
 
     /**
+     * The roles a token must <em>all</em> carry in its roles claim (the verifier's
+     * {@code roles-claim}); like scopes, every listed role is needed.
+     *
+     * @return an unmodifiable set in declaration order, possibly empty
+     */
+    public Set<String> roles() {
+        return roles;
+    }
+
+    /** @return what a token with an actor ({@code act}) may do here; {@code ALLOW} unless set */
+    public Requirements.ActorPolicy actor() {
+        return actor;
+    }
+
+    /**
+     * The rule's own client allow-list on {@code client_id}.
+     *
+     * @return the client ids; empty when the rule sets none, so the rule set's default applies
+     *     (unless {@link #anyClient()})
+     */
+    public Set<String> clients() {
+        return clients;
+    }
+
+    /** @return true for {@code clients: any}: no client allow-list here, whatever the rule set's default */
+    public boolean anyClient() {
+        return anyClient;
+    }
+
+    /** @return whose token it must be (user, machine-to-machine or either); {@code ANY} unless set */
+    public Requirements.SubjectKind subject() {
+        return subject;
+    }
+
+    /** @return the tenants whose tokens the rule accepts; empty means every tenant the verifier trusts */
+    public Set<String> tenants() {
+        return tenants;
+    }
+
+    /**
      * The 1-based line of the rule in its rules file.
      *
      * @return the line, or 0 for a rule built in code
@@ -176,23 +230,24 @@ public final class PathRule {
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder("PathRule[").append(path);
-        if (!methods.isEmpty()) {
-            s.append(' ').append(methods);
-        }
-        if (isPublic) {
-            s.append(" public");
-        }
-        if (audience != null) {
-            s.append(" audience=").append(audience);
-        }
-        organization().ifPresent(o -> s.append(" organization=").append(o));
-        if (!scopes.isEmpty()) {
-            s.append(" scopes=").append(scopes);
-        }
-        if (line > 0) {
-            s.append(" line=").append(line);
-        }
+        part(s, "", methods, !methods.isEmpty());
+        part(s, "public", "", isPublic);
+        part(s, "audience=", audience, audience != null);
+        organization().ifPresent(o -> part(s, "organization=", o, true));
+        part(s, "scopes=", scopes, !scopes.isEmpty());
+        part(s, "roles=", roles, !roles.isEmpty());
+        part(s, "actor=", actor.name().toLowerCase(Locale.ROOT), actor != Requirements.ActorPolicy.ALLOW);
+        part(s, "clients=", anyClient ? "any" : clients, anyClient || !clients.isEmpty());
+        part(s, "subject=", subject.name().toLowerCase(Locale.ROOT), subject != Requirements.SubjectKind.ANY);
+        part(s, "tenants=", tenants, !tenants.isEmpty());
+        part(s, "line=", line, line > 0);
         return s.append(']').toString();
+    }
+
+    private static void part(StringBuilder s, String name, Object value, boolean shown) {
+        if (shown) {
+            s.append(' ').append(name).append(value);
+        }
     }
 
     /**
@@ -209,6 +264,12 @@ public final class PathRule {
         private String organizationId;
         private String organizationVariable;
         private Set<String> scopes = Set.of();
+        private Set<String> roles = Set.of();
+        private Requirements.ActorPolicy actor = Requirements.ActorPolicy.ALLOW;
+        private Set<String> clients = Set.of();
+        private boolean anyClient;
+        private Requirements.SubjectKind subject = Requirements.SubjectKind.ANY;
+        private Set<String> tenants = Set.of();
         private int line;
 
         private Builder(String pathPattern) {
@@ -239,31 +300,13 @@ public final class PathRule {
          * @return this builder
          */
         public Builder methods(Collection<String> methods) {
-            Objects.requireNonNull(methods, "methods");
-            if (methods.isEmpty()) {
-                throw new ConfigProblem("methods", "'methods' must not be empty (leave it out to match all methods)");
-            }
-            Set<String> set = new LinkedHashSet<>();
-            int i = 0;
-            for (String m : methods) {
-                Objects.requireNonNull(m, "method");
-                if (!Syntax.isUpperToken(m)) {
-                    String upper = m.toUpperCase(java.util.Locale.ROOT);
-                    String hint = Syntax.isUpperToken(upper) ? " (write '" + upper + "')" : "";
-                    throw ConfigProblem.inItem("methods", i, "method '" + m + "' must be upper-case letters only" + hint);
-                }
-                if (!set.add(m)) {
-                    throw ConfigProblem.inItem("methods", i, "method '" + m + "' is listed twice");
-                }
-                i++;
-            }
-            this.methods = set;
+            this.methods = RuleValues.methods(methods);
             return this;
         }
 
         /**
-         * Marks the rule public (no token needed). A public rule cannot also set an audience,
-         * organization or scopes.
+         * Marks the rule public (no token needed). A public rule cannot also set anything a token
+         * must satisfy (audience, organization, scopes, roles, actor, clients, subject, tenants).
          *
          * @param isPublic true for a public rule
          * @return this builder
@@ -289,7 +332,7 @@ public final class PathRule {
                 throw new ConfigProblem("audience", e.getMessage());
             }
             for (String name : parsed.variables()) {
-                requireCaptured("audience", name);
+                RuleValues.captured(path, "audience", name);
             }
             this.audience = parsed;
             return this;
@@ -305,25 +348,8 @@ public final class PathRule {
          * @throws IllegalArgumentException when the spelling is none of these
          */
         public Builder organization(String spec) {
-            Objects.requireNonNull(spec, "organization");
-            if (spec.equals(ANY_ORGANIZATION)) {
-                return organizationRequirement(Requirements.OrganizationConstraint.ANY, null, null);
-            }
-            if (spec.equals("none")) {
-                throw new ConfigProblem("organization",
-                        "organization 'none' is not a value; leave 'organization' out to require no organization");
-            }
-            if (spec.startsWith("{") && spec.endsWith("}") && spec.length() >= 2) {
-                String name = spec.substring(1, spec.length() - 1);
-                if (!Syntax.isIdentifier(name)) {
-                    throw new ConfigProblem("organization", "organization '" + spec
-                            + "' is not a valid variable reference (expected '{name}' with a name captured by the path)");
-                }
-                requireCaptured("organization", name);
-                return organizationRequirement(Requirements.OrganizationConstraint.EXACT, null, name);
-            }
-            checkOrganizationId(spec, "; expected 'any', '{variable}' or an organization id");
-            return organizationRequirement(Requirements.OrganizationConstraint.EXACT, spec, null);
+            RuleValues.Organization o = RuleValues.organization(path, spec);
+            return organizationRequirement(o.constraint(), o.id(), o.variable());
         }
 
         /**
@@ -337,26 +363,15 @@ public final class PathRule {
          */
         public Builder organizationId(String id) {
             Objects.requireNonNull(id, "organization");
-            checkOrganizationId(id, "");
+            RuleValues.organizationId(id, "");
             return organizationRequirement(Requirements.OrganizationConstraint.EXACT, id, null);
         }
 
-        private Builder organizationRequirement(Requirements.OrganizationConstraint constraint, String id,
-                String variable) {
+        private Builder organizationRequirement(Requirements.OrganizationConstraint constraint, String id, String variable) {
             this.organizationConstraint = constraint;
             this.organizationId = id;
             this.organizationVariable = variable;
             return this;
-        }
-
-        private static void checkOrganizationId(String id, String hint) {
-            if (id.isEmpty()) {
-                throw new ConfigProblem("organization", "organization id must not be empty" + hint);
-            }
-            if (Syntax.hasWhitespaceOrControl(id) || id.indexOf('{') >= 0 || id.indexOf('}') >= 0) {
-                throw new ConfigProblem("organization", "invalid organization id '" + id
-                        + "' (no whitespace, control characters or braces)" + hint);
-            }
         }
 
         /**
@@ -376,25 +391,81 @@ public final class PathRule {
          * @return this builder
          */
         public Builder scopes(Collection<String> scopes) {
-            Objects.requireNonNull(scopes, "scopes");
-            Set<String> set = new LinkedHashSet<>();
-            int i = 0;
-            for (String s : scopes) {
-                Objects.requireNonNull(s, "scope");
-                if (s.isEmpty()) {
-                    throw ConfigProblem.inItem("scopes", i, "a scope must not be empty");
-                }
-                if (!Syntax.isScopeToken(s)) {
-                    throw ConfigProblem.inItem("scopes", i, "scope '" + s
-                            + "' must not contain whitespace, quotes, backslashes or control characters"
-                            + (s.indexOf(' ') >= 0 ? " (list scopes separately: [" + String.join(", ", s.trim().split(" +")) + "])" : ""));
-                }
-                if (!set.add(s)) {
-                    throw ConfigProblem.inItem("scopes", i, "scope '" + s + "' is listed twice");
-                }
-                i++;
-            }
-            this.scopes = set;
+            this.scopes = RuleValues.names("scopes", "scope", scopes, false);
+            return this;
+        }
+
+        /**
+         * Sets the roles a token must <em>all</em> carry in its roles claim (the claim the verifier's
+         * {@code rolesClaim} names; scopes do not count). {@code roles("admin", "billing")} needs both;
+         * for "either", write two rules.
+         *
+         * @param roles the roles, no duplicates, no whitespace
+         * @return this builder
+         */
+        public Builder roles(String... roles) {
+            this.roles = RuleValues.names("roles", "role", Arrays.asList(roles), false);
+            return this;
+        }
+
+        /**
+         * Sets what a token with an actor ({@code act}: Logto's token exchange, impersonation) may do:
+         * {@code ALLOW} (the default), {@code DENY} (any {@code act} claim is refused, 403) or
+         * {@code REQUIRE} (only tokens with an actor pass).
+         *
+         * @param policy the policy
+         * @return this builder
+         */
+        public Builder actor(Requirements.ActorPolicy policy) {
+            this.actor = Objects.requireNonNull(policy, "actor");
+            return this;
+        }
+
+        /**
+         * Limits the rule to tokens whose {@code client_id} is one of these, replacing the rule set's
+         * default list for this rule.
+         *
+         * @param clients one or more client ids
+         * @return this builder
+         */
+        public Builder clients(String... clients) {
+            this.clients = RuleValues.names("clients", "client id", Arrays.asList(clients), true);
+            this.anyClient = false;
+            return this;
+        }
+
+        /**
+         * Accepts tokens of any client on this rule, whatever the rule set's default client list
+         * says ({@code clients: any}).
+         *
+         * @return this builder
+         */
+        public Builder anyClient() {
+            this.clients = Set.of();
+            this.anyClient = true;
+            return this;
+        }
+
+        /**
+         * Sets whose token it must be: {@code USER} ({@code sub != client_id}), {@code M2M}
+         * ({@code sub == client_id}, a client-credentials token) or {@code ANY} (the default).
+         *
+         * @param kind the kind
+         * @return this builder
+         */
+        public Builder subject(Requirements.SubjectKind kind) {
+            this.subject = Objects.requireNonNull(kind, "subject");
+            return this;
+        }
+
+        /**
+         * Accepts tokens of these tenants only (names of the verifier's tenants). Default: every tenant.
+         *
+         * @param tenants one or more tenant names
+         * @return this builder
+         */
+        public Builder tenants(String... tenants) {
+            this.tenants = RuleValues.names("tenants", "tenant", Arrays.asList(tenants), true);
             return this;
         }
 
@@ -408,34 +479,22 @@ public final class PathRule {
          * Builds the rule.
          *
          * @return the rule
-         * @throws IllegalArgumentException if a public rule also sets an audience, organization or
-         *     scopes
+         * @throws IllegalArgumentException if a public rule also sets what a token must satisfy
+         *     (audience, organization, scopes, roles, actor, clients, subject or tenants)
          */
         public PathRule build() {
             if (isPublic) {
-                for (String key : List.of("audience", "organization", "scopes")) {
-                    boolean set = key.equals("audience") ? audience != null
-                            : key.equals("organization") ? organizationConstraint != Requirements.OrganizationConstraint.NONE
-                            : !scopes.isEmpty();
-                    if (set) {
-                        throw new ConfigProblem(key, "a public rule must not set '" + key
-                                + "' (contradictory: public means no token is needed)");
-                    }
-                }
+                RuleValues.publicRuleSetsNothing("audience", audience != null);
+                RuleValues.publicRuleSetsNothing("organization",
+                        organizationConstraint != Requirements.OrganizationConstraint.NONE);
+                RuleValues.publicRuleSetsNothing("scopes", !scopes.isEmpty());
+                RuleValues.publicRuleSetsNothing("roles", !roles.isEmpty());
+                RuleValues.publicRuleSetsNothing("actor", actor != Requirements.ActorPolicy.ALLOW);
+                RuleValues.publicRuleSetsNothing("clients", anyClient || !clients.isEmpty());
+                RuleValues.publicRuleSetsNothing("subject", subject != Requirements.SubjectKind.ANY);
+                RuleValues.publicRuleSetsNothing("tenants", !tenants.isEmpty());
             }
             return new PathRule(this);
-        }
-
-        private void requireCaptured(String key, String name) {
-            if (!path.variables().contains(name)) {
-                String hint = Syntax.didYouMean(name, path.variables());
-                if (hint.isEmpty()) {
-                    hint = path.variables().isEmpty() ? " (it captures no variables)"
-                            : " (it captures " + String.join(", ", path.variables()) + ")";
-                }
-                throw new ConfigProblem(key, "variable '{" + name + "}' in '" + key
-                        + "' is not captured by path '" + path + "'" + hint);
-            }
         }
     }
 }

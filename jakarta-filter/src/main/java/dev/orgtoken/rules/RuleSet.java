@@ -3,15 +3,12 @@ package dev.orgtoken.rules;
 import dev.orgtoken.LogtoEndpoint;
 import dev.orgtoken.OrganizationTokenVerifier;
 import dev.orgtoken.Requirements;
-import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,12 +17,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * An ordered list of {@link PathRule}s with the settings of a rules file: Logto verifier
- * settings, default audience, unmatched policy, realm and whether query tokens are accepted.
+ * settings (one tenant or several), default audience, default client allow-list, unmatched policy,
+ * CORS preflights, realm, whether query tokens are accepted, and the audit listeners it names.
  *
  * <p>{@link #match(String, String)} finds the first rule, in file order, whose path pattern and
  * method both match. The path is split once per call into segment offsets; each rule then checks
@@ -62,62 +61,34 @@ public final class RuleSet {
     /** The {@code logto} settings, replayed onto a fresh verifier builder; null when there are none. */
     private final List<Consumer<OrganizationTokenVerifier.Builder>> logto;
     private final String defaultAudience;
+    private final Set<String> defaultClients;
     private final UnmatchedPolicy unmatched;
-    /** What {@link #unmatched} decides, as one shared instance. */
-    private final RuleDecision unmatchedDecision;
+    private final CorsPreflight corsPreflight;
     private final String realm;
     private final boolean queryTokenAllowed;
-    private final CompiledRule[] compiled;
-    private final RuleIndex index;
+    private final List<AuditListenerClass> auditListeners;
+    private final String source;
+    private final CompiledRules compiled;
     private final List<PathRule> rules;
-
-    private static final RuleDecision NOT_A_NORMALIZED_PATH =
-            new RuleDecision.Refused(RuleDecision.Refused.Reason.NO_MATCHING_RULE, null, Set.of());
 
     private RuleSet(Builder b) {
         this.logto = b.logto == null ? null : List.copyOf(b.logto);
         this.defaultAudience = b.defaultAudience;
+        this.defaultClients = Collections.unmodifiableSet(new LinkedHashSet<>(b.defaultClients));
         this.unmatched = b.unmatched;
-        this.unmatchedDecision = switch (b.unmatched) {
-            case DENY -> new RuleDecision.Refused(RuleDecision.Refused.Reason.NO_MATCHING_RULE, null, Set.of());
-            case AUTHENTICATED -> new RuleDecision.Protected(null, Requirements.audience(b.defaultAudience));
-            case PUBLIC -> new RuleDecision.Public(null);
-        };
+        this.corsPreflight = b.corsPreflight;
         this.realm = b.realm;
         this.queryTokenAllowed = b.queryTokenAllowed;
-        PathRule[] ruleArray = b.rules.toArray(new PathRule[0]);
-        this.rules = List.of(ruleArray);
-        int[][] literalOrders = literalOrders(ruleArray);
-        this.compiled = new CompiledRule[ruleArray.length];
-        for (int r = 0; r < ruleArray.length; r++) {
-            compiled[r] = new CompiledRule(ruleArray[r], literalOrders[r], b.defaultAudience);
-        }
-        this.index = new RuleIndex(compiled);
-    }
-
-    /**
-     * Orders each rule's literal checks so that the (position, text) pairs shared by fewest rules
-     * come first: with fifty rules under {@code /api/v1/...}, comparing the distinguishing segment
-     * first rejects most rules after one comparison. The order never changes the result.
-     */
-    private static int[][] literalOrders(PathRule[] rules) {
-        Map<String, Integer> counts = new HashMap<>();
-        for (PathRule rule : rules) {
-            PathPattern p = rule.path();
-            for (int i : p.literalIndexes()) {
-                counts.merge(i + "/" + p.literalAt(i), 1, Integer::sum);
-            }
-        }
-        int[][] orders = new int[rules.length][];
-        for (int r = 0; r < rules.length; r++) {
-            PathPattern p = rules[r].path();
-            orders[r] = Arrays.stream(p.literalIndexes()).boxed()
-                    .sorted(Comparator.comparingInt((Integer i) -> counts.get(i + "/" + p.literalAt(i)))
-                            .thenComparing(Comparator.reverseOrder()))
-                    .mapToInt(Integer::intValue)
-                    .toArray();
-        }
-        return orders;
+        this.auditListeners = List.copyOf(b.auditListeners);
+        this.source = b.source;
+        this.rules = List.copyOf(b.rules);
+        RuleDecision unmatchedDecision = switch (b.unmatched) {
+            case DENY -> new RuleDecision.Refused(RuleDecision.Refused.Reason.NO_MATCHING_RULE, null, Set.of());
+            case AUTHENTICATED -> new RuleDecision.Protected(null, CompiledRule.tokenConditions(
+                    Requirements.audience(b.defaultAudience), null, defaultClients));
+            case PUBLIC -> new RuleDecision.Public(null);
+        };
+        this.compiled = new CompiledRules(rules, b.defaultAudience, defaultClients, unmatchedDecision);
     }
 
     /**
@@ -173,17 +144,7 @@ public final class RuleSet {
         Objects.requireNonNull(sourceName, "sourceName");
         Objects.requireNonNull(reader, "reader");
         Objects.requireNonNull(variables, "variables");
-        RulesFileLoader loader = new RulesFileLoader(sourceName, variables);
-        String text;
-        try {
-            text = RulesFileLoader.readLimited(reader);
-        } catch (IOException e) {
-            throw new RulesFileException(sourceName, 0, 0, "cannot read: " + e, e);
-        }
-        if (text == null) {
-            throw new RulesFileException(sourceName, 0, 0, "larger than 1 MiB; a rules file must be smaller");
-        }
-        return loader.load(text);
+        return new RulesFileLoader(sourceName, variables).load(reader);
     }
 
     /**
@@ -209,28 +170,7 @@ public final class RuleSet {
      */
     public RuleDecision match(String method, String normalizedPath) {
         Objects.requireNonNull(method, "method");
-        int[] bounds = PathPattern.segmentBounds(normalizedPath);
-        if (bounds == null) {
-            return NOT_A_NORMALIZED_PATH;
-        }
-        Set<String> coveringMethods = null;
-        for (int candidate : index.candidates(normalizedPath, bounds)) {
-            CompiledRule rule = compiled[candidate];
-            if (rule.pattern.matches(normalizedPath, bounds, rule.literalOrder)) {
-                if (rule.rule.appliesTo(method)) {
-                    return rule.decide(normalizedPath, bounds);
-                }
-                if (coveringMethods == null) {
-                    coveringMethods = new LinkedHashSet<>();
-                }
-                coveringMethods.addAll(rule.rule.methods());   // a rule without methods applies to all
-                if (rule.rule.methods().contains("GET")) {
-                    coveringMethods.add("HEAD");
-                }
-            }
-        }
-        return coveringMethods == null ? unmatchedDecision
-                : new RuleDecision.Refused(RuleDecision.Refused.Reason.METHOD_NOT_ALLOWED, null, coveringMethods);
+        return compiled.match(method, normalizedPath);
     }
 
     /**
@@ -269,6 +209,50 @@ public final class RuleSet {
         return Optional.ofNullable(defaultAudience);
     }
 
+    /** @return the client allow-list of rules that set none (and of {@code unmatched: authenticated}); empty: any */
+    public Set<String> defaultClients() {
+        return defaultClients;
+    }
+
+    /** @return what the filter does with a CORS preflight; {@link CorsPreflight#REFUSE} unless configured */
+    public CorsPreflight corsPreflight() {
+        return corsPreflight;
+    }
+
+    /** @return the decision listeners the rules name by class, in order, for the filter to instantiate */
+    public List<AuditListenerClass> auditListeners() {
+        return auditListeners;
+    }
+
+    /**
+     * Where a rule is, for logs and audit events: {@code orgtoken.yaml:12}, or for a rule built in code,
+     * the rule itself.
+     *
+     * @param rule a rule of this set, or null (the {@code unmatched} policy decided)
+     * @return the location, or {@code unmatched}
+     */
+    public String location(PathRule rule) {
+        return rule == null ? "unmatched" : rule.line() > 0 ? source + ":" + rule.line() : rule.toString();
+    }
+
+    /**
+     * Checks that a verifier the caller supplies fits the rules: every tenant a rule names is one of
+     * the verifier's, and a rule that requires roles accepts some tenant whose roles are read. The
+     * filter calls it with the verifier it is given; a rules file's own {@code logto} settings are
+     * checked when it is loaded.
+     *
+     * @param verifier the verifier
+     * @throws IllegalArgumentException naming the first rule that does not fit, and its line
+     */
+    public void checkFits(OrganizationTokenVerifier verifier) {
+        try {
+            RuleValues.fit(rules, verifier.tenants(), t -> verifier.rolesClaim(t).isPresent());
+        } catch (ConfigProblem p) {
+            PathRule rule = rules.get(p.ruleIndex());
+            throw new IllegalArgumentException(location(rule) + ": " + p.getMessage());
+        }
+    }
+
     /**
      * The realm for {@code WWW-Authenticate} challenges.
      *
@@ -298,16 +282,21 @@ public final class RuleSet {
 
     @Override
     public String toString() {
-        return "RuleSet[" + rules.size() + " rules, unmatched=" + unmatched.fileValue() + "]";
+        return "RuleSet[" + rules.size() + " rules, unmatched=" + unmatched.fileValue() + ", cors-preflight="
+                + corsPreflight.fileValue() + "]";
     }
 
     /** Builds a {@link RuleSet} in code, with the same validation as a rules file. */
     public static final class Builder {
         private List<Consumer<OrganizationTokenVerifier.Builder>> logto;
         private String defaultAudience;
+        private Set<String> defaultClients = Set.of();
         private UnmatchedPolicy unmatched = UnmatchedPolicy.DENY;
+        private CorsPreflight corsPreflight = CorsPreflight.REFUSE;
         private String realm = DEFAULT_REALM;
         private boolean queryTokenAllowed;
+        private final List<AuditListenerClass> auditListeners = new ArrayList<>();
+        private String source = "code";
         private final List<PathRule> rules = new ArrayList<>();
 
         private Builder() {}
@@ -356,17 +345,55 @@ public final class RuleSet {
          * @return this builder
          */
         public Builder defaultAudience(String audience) {
-            AudienceTemplate parsed;
-            try {
-                parsed = AudienceTemplate.parse(audience);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigProblem("audience", e.getMessage());
-            }
-            if (!parsed.isLiteral()) {
-                throw new ConfigProblem("audience", "the default audience cannot use placeholders like '{"
-                        + parsed.variables().iterator().next() + "}'; put templated audiences on the rules");
-            }
-            this.defaultAudience = audience;
+            this.defaultAudience = RuleValues.defaultAudience(audience);
+            return this;
+        }
+
+        /**
+         * Sets the client allow-list ({@code client_id}) of every rule that sets none, and of
+         * {@code unmatched: authenticated}; a rule's own {@code clients} replaces it, and
+         * {@code clients: any} lifts it. Default: any client.
+         *
+         * @param clients one or more client ids
+         * @return this builder
+         */
+        public Builder defaultClients(String... clients) {
+            this.defaultClients = RuleValues.names("clients", "client id", Arrays.asList(clients), true);
+            return this;
+        }
+
+        /**
+         * Sets what the filter does with CORS preflights (default {@link CorsPreflight#REFUSE}).
+         *
+         * @param preflight the setting
+         * @return this builder
+         */
+        public Builder corsPreflight(CorsPreflight preflight) {
+            this.corsPreflight = Objects.requireNonNull(preflight, "cors-preflight");
+            return this;
+        }
+
+        /**
+         * Names a decision listener class for the filter to instantiate (public no-argument
+         * constructor), as the rules file's {@code audit} list does. To register an instance, give it
+         * to the filter's constructor instead.
+         *
+         * @param className the listener's binary class name
+         * @return this builder
+         * @throws IllegalArgumentException when it is not a Java class name
+         */
+        public Builder auditListener(String className) {
+            return auditListener(new AuditListenerClass(className, "code"));
+        }
+
+        Builder auditListener(AuditListenerClass listener) {
+            auditListeners.add(listener);
+            return this;
+        }
+
+        /** The rules file's name, for {@link RuleSet#location}; set by the loader. */
+        Builder source(String name) {
+            this.source = name;
             return this;
         }
 
@@ -388,18 +415,7 @@ public final class RuleSet {
          * @return this builder
          */
         public Builder realm(String realm) {
-            Objects.requireNonNull(realm, "realm");
-            if (realm.isEmpty()) {
-                throw new ConfigProblem("realm", "'realm' must not be empty");
-            }
-            for (int i = 0; i < realm.length(); i++) {
-                char c = realm.charAt(i);
-                if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') {
-                    throw new ConfigProblem("realm",
-                            "'realm' must be printable ASCII without quotes or backslashes, was '" + realm + "'");
-                }
-            }
-            this.realm = realm;
+            this.realm = RuleValues.realm(realm);
             return this;
         }
 
@@ -445,6 +461,9 @@ public final class RuleSet {
          *     non-public rule (or {@code unmatched: authenticated}) has no audience to use
          */
         public RuleSet build() {
+            if (rules.isEmpty()) {
+                throw new ConfigProblem("rules", "the rule list is empty; at least one rule is required");
+            }
             if (logto != null) {
                 OrganizationTokenVerifier.Builder verifier = OrganizationTokenVerifier.builder();
                 logto.forEach(setting -> setting.accept(verifier));
@@ -453,9 +472,7 @@ public final class RuleSet {
                 } catch (IllegalStateException e) {
                     throw new ConfigProblem("logto", e.getMessage());
                 }
-            }
-            if (rules.isEmpty()) {
-                throw new ConfigProblem("rules", "the rule list is empty; at least one rule is required");
+                RuleValues.fit(rules, verifier.tenantNames(), verifier::readsRoles);
             }
             if (defaultAudience == null) {
                 for (int i = 0; i < rules.size(); i++) {

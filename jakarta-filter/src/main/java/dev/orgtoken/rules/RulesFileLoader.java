@@ -1,5 +1,6 @@
 package dev.orgtoken.rules;
 
+import dev.orgtoken.Requirements;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.ByteBuffer;
@@ -55,8 +56,10 @@ final class RulesFileLoader {
         return value != null ? value : System.getenv(name);
     };
 
-    static final List<String> TOP_KEYS = List.of("logto", "audience", "unmatched", "realm", "query-token", "rules");
-    static final List<String> RULE_KEYS = List.of("path", "methods", "public", "audience", "organization", "scopes");
+    static final List<String> TOP_KEYS = List.of("logto", "tenants", "audience", "clients", "unmatched",
+            "cors-preflight", "realm", "query-token", "audit", "rules");
+    static final List<String> RULE_KEYS = List.of("path", "methods", "public", "audience", "organization", "scopes",
+            "roles", "actor", "clients", "subject", "tenants");
 
     private final String source;
     private final NodeReader reader;
@@ -78,6 +81,20 @@ final class RulesFileLoader {
             }
         }
         return out.toString();
+    }
+
+    /** Reads at most {@link #MAX_SIZE} characters from {@code reader}, then loads them. */
+    RuleSet load(Reader in) {
+        String text;
+        try {
+            text = readLimited(in);
+        } catch (IOException e) {
+            throw new RulesFileException(source, 0, 0, "cannot read: " + e, e);
+        }
+        if (text == null) {
+            throw new RulesFileException(source, 0, 0, "larger than 1 MiB; a rules file must be smaller");
+        }
+        return load(text);
     }
 
     RuleSet load(Path file) {
@@ -202,13 +219,10 @@ final class RulesFileLoader {
                     + NodeReader.describe(root));
         }
         Map<String, NodeTuple> keys = reader.keys(top, TOP_KEYS);
-        RuleSet.Builder builder = RuleSet.builder();
+        RuleSet.Builder builder = RuleSet.builder().source(source);
 
-        NodeTuple logto = keys.get("logto");
-        if (logto == null) {
-            throw reader.error(top, "missing 'logto' section ('endpoint', or 'issuers' and 'jwks-uri')");
-        }
-        builder.logtoSettings(LogtoSection.read(reader, logto.getValueNode()));
+        builder.logtoSettings(LogtoSection.read(reader, NodeReader.value(keys, "logto"), NodeReader.value(keys, "tenants"),
+                top));
 
         Node audience = NodeReader.value(keys, "audience");
         if (audience != null) {
@@ -227,6 +241,26 @@ final class RulesFileLoader {
         Node queryToken = NodeReader.value(keys, "query-token");
         if (queryToken != null) {
             builder.queryTokenAllowed(reader.bool(queryToken, "query-token"));
+        }
+        Node clients = NodeReader.value(keys, "clients");
+        if (clients != null) {
+            List<String> list = reader.stringList(clients, "clients");
+            reader.apply(keys, "clients", top, () -> builder.defaultClients(list.toArray(String[]::new)));
+        }
+        Node preflight = NodeReader.value(keys, "cors-preflight");
+        if (preflight != null) {
+            builder.corsPreflight(choice(preflight, "cors-preflight", CorsPreflight.values(), CorsPreflight::fileValue));
+        }
+        Node audit = NodeReader.value(keys, "audit");
+        if (audit != null) {
+            List<String> names = reader.stringList(audit, "audit");
+            List<Node> items = ((SequenceNode) audit).getValue();
+            for (int i = 0; i < names.size(); i++) {
+                String name = names.get(i);
+                Node item = items.get(i);
+                reader.apply(Map.of(), null, item, () -> builder.auditListener(
+                        new AuditListenerClass(name, source + ":" + NodeReader.line(item))));
+            }
         }
 
         NodeTuple rulesTuple = keys.get("rules");
@@ -311,6 +345,34 @@ final class RulesFileLoader {
                     List<String> list = reader.stringList(v, key);
                     reader.apply(keys, key, rule, () -> b[0].scopes(list));
                 }
+                case "roles" -> {
+                    List<String> list = reader.stringList(v, key);
+                    reader.apply(keys, key, rule, () -> b[0].roles(list.toArray(String[]::new)));
+                }
+                case "tenants" -> {
+                    List<String> list = reader.stringList(v, key);
+                    reader.apply(keys, key, rule, () -> b[0].tenants(list.toArray(String[]::new)));
+                }
+                case "actor" -> b[0].actor(choice(v, key, Requirements.ActorPolicy.values(), RulesFileLoader::lowerCase));
+                case "subject" -> b[0].subject(choice(v, key, Requirements.SubjectKind.values(), RulesFileLoader::lowerCase));
+                case "clients" -> {
+                    // 'any' lifts the file's default list; written, never substituted: ${X} with X=any is
+                    // the client whose id is "any" (a substituted value never widens a rule).
+                    if (v instanceof ScalarNode && !NodeReader.isNull(v)) {
+                        Substitution.Resolved r = reader.resolved(v, key);
+                        if (r.inserts().isEmpty() && r.text().equals("any")) {
+                            b[0].anyClient();
+                        } else if (r.inserts().isEmpty()) {
+                            throw reader.error(v, "'clients' must be a list of client ids, like clients: [" + r.text()
+                                    + "], or 'any'");
+                        } else {
+                            reader.apply(keys, key, rule, () -> b[0].clients(r.text()));
+                        }
+                    } else {
+                        List<String> list = reader.stringList(v, key);
+                        reader.apply(keys, key, rule, () -> b[0].clients(list.toArray(String[]::new)));
+                    }
+                }
                 default -> throw new AssertionError(key);
             }
         }
@@ -318,6 +380,24 @@ final class RulesFileLoader {
         PathRule[] result = new PathRule[1];
         reader.apply(keys, null, rule, () -> result[0] = b[0].build());
         return result[0];
+    }
+
+    private static String lowerCase(Enum<?> value) {
+        return value.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** One of a closed set of lower-case words, with a hint for a near miss. */
+    private <T> T choice(Node node, String key, T[] values, Function<T, String> spelling) {
+        String s = reader.string(node, key);
+        List<String> names = new ArrayList<>();
+        for (T value : values) {
+            if (spelling.apply(value).equals(s)) {
+                return value;
+            }
+            names.add(spelling.apply(value));
+        }
+        throw reader.error(node, "unknown value '" + s + "' for '" + key + "' (expected " + String.join(", ", names) + ")"
+                + Syntax.didYouMean(s, names));
     }
 
     private UnmatchedPolicy unmatchedPolicy(Node node) {

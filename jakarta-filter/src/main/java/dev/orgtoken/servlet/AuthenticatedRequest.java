@@ -7,7 +7,8 @@ import java.security.Principal;
 
 /**
  * What the application sees after the filter let a token through: the principal is the token's
- * subject, each granted scope is a role, and the auth type is {@code Bearer}.
+ * subject, each granted scope and each value of the configured roles claim is a role
+ * ({@code isUserInRole}), and the auth type is {@code Bearer}.
  */
 final class AuthenticatedRequest extends HttpServletRequestWrapper {
     private final TokenPrincipal principal;
@@ -30,7 +31,7 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
 
     @Override
     public boolean isUserInRole(String role) {
-        return role != null && principal.token().hasScope(role);
+        return role != null && (principal.token().hasScope(role) || principal.token().hasRole(role));
     }
 
     @Override

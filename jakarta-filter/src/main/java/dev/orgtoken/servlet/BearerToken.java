@@ -142,7 +142,7 @@ final class BearerToken {
         return true;
     }
 
-    private static int countQueryTokens(String query) {
+    static int countQueryTokens(String query) {
         if (query == null || query.isEmpty()) {
             return 0;
         }

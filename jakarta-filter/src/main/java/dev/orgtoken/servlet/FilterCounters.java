@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class FilterCounters implements FilterMetrics {
     private final Map<RequestRefusal, LongAdder> refused = new EnumMap<>(RequestRefusal.class);
+    private final LongAdder preflightsPassed = new LongAdder();
 
     /** Creates counters at zero. */
     public FilterCounters() {
@@ -22,6 +23,16 @@ public final class FilterCounters implements FilterMetrics {
     @Override
     public void refused(RequestRefusal reason) {
         refused.get(reason).increment();
+    }
+
+    @Override
+    public void preflightPassed() {
+        preflightsPassed.increment();
+    }
+
+    /** @return how many CORS preflights the filter handed on ({@code cors-preflight: pass}) */
+    public long preflightPassedCount() {
+        return preflightsPassed.sum();
     }
 
     /**
@@ -39,6 +50,6 @@ public final class FilterCounters implements FilterMetrics {
 
     @Override
     public String toString() {
-        return "FilterCounters" + refused;
+        return "FilterCounters" + refused + ", preflightsPassed=" + preflightsPassed;
     }
 }

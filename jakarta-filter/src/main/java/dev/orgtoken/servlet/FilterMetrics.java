@@ -13,6 +13,9 @@ public interface FilterMetrics {
      */
     default void refused(RequestRefusal reason) {}
 
+    /** The filter handed a CORS preflight on to the application ({@code cors-preflight: pass}). */
+    default void preflightPassed() {}
+
     /** Counts nothing. */
     FilterMetrics NONE = new FilterMetrics() {};
 }

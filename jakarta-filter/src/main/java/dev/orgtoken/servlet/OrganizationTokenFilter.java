@@ -6,6 +6,8 @@ import dev.orgtoken.Requirements;
 import dev.orgtoken.TokenRejectedException;
 import dev.orgtoken.VerifiedToken;
 import dev.orgtoken.VerifierCounters;
+import dev.orgtoken.rules.AuditListenerClass;
+import dev.orgtoken.rules.CorsPreflight;
 import dev.orgtoken.rules.PathRule;
 import dev.orgtoken.rules.RuleDecision;
 import dev.orgtoken.rules.RuleSet;
@@ -21,6 +23,10 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -50,11 +56,13 @@ import org.slf4j.LoggerFactory;
  * with {@code ServletContext.addFilter}, Spring's {@code FilterRegistrationBean} or an embedded
  * server.
  *
- * <p>Each request, in order ({@link #decide}): the raw path must be unambiguous (else 400); the
+ * <p>Each request, in order ({@link #decide}): the raw path must be unambiguous (else 400); with
+ * {@code cors-preflight: pass}, an exactly-shaped CORS preflight goes on without a token; the
  * rules decide ({@link RuleSet#match}: public, refused, or the requirements a token must meet);
  * one bearer token is extracted (none: 401; malformed: 400) and verified against the requirements
- * (invalid: 401; scopes or organization: 403; keys unavailable: 503); the request continues with
- * the token as its principal.
+ * (invalid: 401; scopes, roles, organization, actor, client or subject kind: 403; keys unavailable:
+ * 503); the request continues with the token as its principal. Every decision is told to the
+ * {@link DecisionListener}s, when there are any.
  *
  * <p>Map the filter for every dispatcher type: each dispatch is decided again on the path it
  * targets, with the same request's token (a cache hit when it already passed). A refused INCLUDE
@@ -71,7 +79,18 @@ public final class OrganizationTokenFilter implements Filter {
     public static final String CONFIG_PARAMETER = "config";
 
     private static final Logger LOG = LoggerFactory.getLogger(OrganizationTokenFilter.class);
+    /** Why a request passed, as {@link DecisionEvent#reason()} says it. */
+    private static final String PUBLIC = "PUBLIC";
+    private static final String TOKEN = "TOKEN";
+    private static final String CORS_PREFLIGHT = "CORS_PREFLIGHT";
+    private static final DecisionListener[] NO_LISTENERS = {};
 
+    private final Clock clock = Clock.systemUTC();
+    /** Listener failures are logged once a minute at most: a broken listener must not flood the log either. */
+    private final RateLimit listenerFailures = new RateLimit(clock, 1, Duration.ofMinutes(1));
+    private final List<DecisionListener> codeListeners;
+    /** Empty unless listeners are registered: then no event is built at all. */
+    private DecisionListener[] listeners = NO_LISTENERS;
     private RuleSet rules;
     private OrganizationTokenVerifier verifier;
     private FilterMetrics metrics;
@@ -79,7 +98,9 @@ public final class OrganizationTokenFilter implements Filter {
     private VerifierCounters ownCounters;
 
     /** For {@code web.xml}: the rules come from the {@code config} init-param at {@link #init}. */
-    public OrganizationTokenFilter() {}
+    public OrganizationTokenFilter() {
+        this.codeListeners = List.of();
+    }
 
     /**
      * Programmatic set-up: the filter builds (and on {@link #destroy} closes) a verifier from the
@@ -90,6 +111,20 @@ public final class OrganizationTokenFilter implements Filter {
      * @throws IllegalArgumentException when the rules have no {@code logto} settings
      */
     public OrganizationTokenFilter(RuleSet rules) {
+        this(rules, List.of());
+    }
+
+    /**
+     * Programmatic set-up as {@link #OrganizationTokenFilter(RuleSet)}, telling these listeners (and
+     * any the rules name in {@code audit}) about every decision.
+     *
+     * @param rules the rules, with {@code logto} settings
+     * @param listeners decision listeners, in the order they are told
+     * @throws IllegalArgumentException when the rules have no {@code logto} settings, or a listener
+     *     the rules name cannot be created
+     */
+    public OrganizationTokenFilter(RuleSet rules, List<DecisionListener> listeners) {
+        this.codeListeners = List.copyOf(listeners);
         ownVerifier(rules);
     }
 
@@ -113,6 +148,24 @@ public final class OrganizationTokenFilter implements Filter {
      *     malformed request, no matching rule, ...); the verifier counts its own
      */
     public OrganizationTokenFilter(RuleSet rules, OrganizationTokenVerifier verifier, FilterMetrics metrics) {
+        this(rules, verifier, metrics, List.of());
+    }
+
+    /**
+     * Programmatic set-up with a verifier you own (and close), counting the filter's own refusals and
+     * telling these listeners (and any the rules name in {@code audit}) about every decision.
+     *
+     * @param rules the rules
+     * @param verifier the verifier to use; it must know every tenant the rules name, and read roles
+     *     where a rule requires them ({@link RuleSet#checkFits})
+     * @param metrics where the refusals the filter decides itself are counted
+     * @param listeners decision listeners, in the order they are told
+     * @throws IllegalArgumentException when the rules do not fit the verifier, or a listener the rules
+     *     name cannot be created
+     */
+    public OrganizationTokenFilter(RuleSet rules, OrganizationTokenVerifier verifier, FilterMetrics metrics,
+            List<DecisionListener> listeners) {
+        this.codeListeners = List.copyOf(listeners);
         configure(rules, Objects.requireNonNull(verifier, "verifier"), Objects.requireNonNull(metrics, "metrics"));
     }
 
@@ -144,22 +197,71 @@ public final class OrganizationTokenFilter implements Filter {
             config.getServletContext().setAttribute(COUNTERS_ATTRIBUTE, ownCounters);
             config.getServletContext().setAttribute(FILTER_COUNTERS_ATTRIBUTE, metrics);
         }
-        LOG.info("OrganizationTokenFilter ready: {} rule(s), unmatched={}, issuers={}", rules.rules().size(),
-                rules.unmatched().fileValue(), verifier.issuers());
+        LOG.info("OrganizationTokenFilter ready: {} rule(s), unmatched={}, cors-preflight={}, tenants={}, issuers={},"
+                + " {} decision listener(s)", rules.rules().size(), rules.unmatched().fileValue(),
+                rules.corsPreflight().fileValue(), verifier.tenants(), verifier.issuers(), listeners.length);
     }
 
     private void ownVerifier(RuleSet ruleSet) {
         OrganizationTokenVerifier.Builder builder = ruleSet.verifierBuilder().orElseThrow(() ->
                 new IllegalArgumentException("the rules have no 'logto' settings: add them, or pass a verifier"));
         VerifierCounters counters = new VerifierCounters();
-        configure(ruleSet, builder.metrics(counters).build(), new FilterCounters());
+        OrganizationTokenVerifier built = builder.metrics(counters).build();
+        try {
+            configure(ruleSet, built, new FilterCounters());
+        } catch (RuntimeException e) {
+            built.close();   // ours, and unusable: do not leave its refresh threads behind
+            throw e;
+        }
         this.ownCounters = counters;
     }
 
     private void configure(RuleSet ruleSet, OrganizationTokenVerifier tokenVerifier, FilterMetrics sink) {
-        this.rules = Objects.requireNonNull(ruleSet, "rules");
+        Objects.requireNonNull(ruleSet, "rules");
+        ruleSet.checkFits(tokenVerifier);
+        List<DecisionListener> all = new ArrayList<>(codeListeners);
+        for (AuditListenerClass named : ruleSet.auditListeners()) {
+            all.add(instantiate(named));
+        }
+        this.listeners = all.toArray(NO_LISTENERS);
+        this.rules = ruleSet;
         this.verifier = tokenVerifier;
         this.metrics = sink;
+    }
+
+    /** A listener the rules name by class: public no-argument constructor, from the web application's class loader. */
+    private static DecisionListener instantiate(AuditListenerClass named) {
+        String where = named.location() + ": audit listener " + named.className();
+        Class<?> type;
+        try {
+            type = load(named.className());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException(where + " was not found on the class path");
+        }
+        if (!DecisionListener.class.isAssignableFrom(type)) {
+            throw new IllegalArgumentException(where + " does not implement " + DecisionListener.class.getName());
+        }
+        try {
+            return (DecisionListener) type.getConstructor().newInstance();
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException(where + " has no public no-argument constructor");
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            Throwable cause = e instanceof java.lang.reflect.InvocationTargetException t && t.getCause() != null
+                    ? t.getCause() : e;
+            throw new IllegalArgumentException(where + " could not be created (" + cause.getClass().getName() + ")");
+        }
+    }
+
+    private static Class<?> load(String name) throws ClassNotFoundException {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        if (context != null) {
+            try {
+                return Class.forName(name, true, context);
+            } catch (ClassNotFoundException e) {
+                // fall back to the filter's own loader (the listener may ship beside the filter)
+            }
+        }
+        return Class.forName(name, true, OrganizationTokenFilter.class.getClassLoader());
     }
 
     @Override
@@ -167,37 +269,68 @@ public final class OrganizationTokenFilter implements Filter {
         if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
             throw new ServletException("OrganizationTokenFilter handles HTTP requests only");
         }
+        long started = listeners.length == 0 ? 0 : System.nanoTime();   // no listener: no clock, no event
         Outcome outcome = decide(request);
         if (outcome instanceof Pass pass) {
+            if (listeners.length != 0) {
+                publish(request, outcome, started);
+            }
             chain.doFilter(pass.request(), response);
         } else {
+            if (listeners.length != 0) {
+                publish(request, outcome, started);   // before the answer leaves: the client never outruns the audit
+            }
             refuse(request, response, (Refusal) outcome);
         }
     }
 
     /** What happens to a request: it passes (possibly as an authenticated request), or it is refused. */
-    private sealed interface Outcome permits Pass, Refusal {}
+    private sealed interface Outcome permits Pass, Refusal {
+        /** The rule that decided, or null. */
+        PathRule rule();
 
-    private record Pass(HttpServletRequest request) implements Outcome {}
+        /** Whether the rules decided (so a null {@link #rule()} is the {@code unmatched} policy). */
+        boolean byRules();
+
+        String path();
+
+        /** The authentic token, passed or refused by the rule's requirements; else null. */
+        VerifiedToken token();
+    }
+
+    /**
+     * @param request what goes on: the request, or it wrapped with the token as principal
+     * @param reason {@link #PUBLIC}, {@link #TOKEN} or {@link #CORS_PREFLIGHT}
+     */
+    private record Pass(HttpServletRequest request, String reason, PathRule rule, boolean byRules, String path,
+            VerifiedToken token) implements Outcome {}
 
     /**
      * @param answer what the client gets
      * @param reason for the log: a {@link RequestRefusal} or a token's {@code RejectionReason}
      * @param rule the rule that decided, or null
+     * @param token the authentic token the rule's requirements refused, or null
      */
-    private record Refusal(BearerChallenge answer, Enum<?> reason, PathRule rule, String path) implements Outcome {}
+    private record Refusal(BearerChallenge answer, Enum<?> reason, PathRule rule, boolean byRules, String path,
+            VerifiedToken token) implements Outcome {}
 
-    /** The request path: the path, what the rules say, the token, verification, the principal. */
+    /** The request path: the path, a preflight, what the rules say, the token, verification, the principal. */
     private Outcome decide(HttpServletRequest request) {
         String path;
         try {
             path = RequestPath.of(request);                                       // 1. the path this dispatch targets
         } catch (RequestPath.AmbiguousPathException e) {
-            return refused(RequestRefusal.AMBIGUOUS_PATH, e.getMessage(), null, "-");
+            return refused(RequestRefusal.AMBIGUOUS_PATH, e.getMessage(), null, false, "-");
+        }
+        if (rules.corsPreflight() == CorsPreflight.PASS && CorsPreflightRequest.is(request)) {
+            // Before the rules, so a preflight never becomes a 405 because no rule lists OPTIONS; exactly
+            // the shape a browser sends, without any credentials, and no principal goes with it.
+            metrics.preflightPassed();                                            // 1b. a CORS preflight, if allowed
+            return new Pass(request, CORS_PREFLIGHT, null, false, path, null);
         }
         RuleDecision decision = rules.match(request.getMethod(), path);          // 2. what the rules say
         if (decision instanceof RuleDecision.Public) {
-            return new Pass(request);
+            return new Pass(request, PUBLIC, decision.rule(), true, path, null);
         }
         if (decision instanceof RuleDecision.Refused refused) {
             return refused(refused, path);
@@ -206,48 +339,83 @@ public final class OrganizationTokenFilter implements Filter {
         BearerToken.Extraction credentials = BearerToken.extract(request, rules.queryTokenAllowed());   // 3. the token
         if (!(credentials instanceof BearerToken.Present present)) {
             return credentials instanceof BearerToken.Malformed malformed
-                    ? refused(RequestRefusal.MALFORMED_REQUEST, malformed.description(), decision.rule(), path)
-                    : refused(RequestRefusal.MISSING_TOKEN, BearerChallenge.MISSING_TOKEN, decision.rule(), path);
+                    ? refused(RequestRefusal.MALFORMED_REQUEST, malformed.description(), decision.rule(), true, path)
+                    : refused(RequestRefusal.MISSING_TOKEN, BearerChallenge.MISSING_TOKEN, decision.rule(), true, path);
         }
         try {
             VerifiedToken token = verifier.verify(present.source(), present.start(), requirements);   // 4. verify, authorise
-            return new Pass(new AuthenticatedRequest(request, token));            // 5. the token as principal
+            return new Pass(new AuthenticatedRequest(request, token), TOKEN,      // 5. the token as principal
+                    decision.rule(), true, path, token);
         } catch (TokenRejectedException e) {
             // Counted by the verifier already.
             return new Refusal(BearerChallenge.of(e, verifier.retryAfter(e.errorCode()).toSeconds()), e.reason(),
-                    decision.rule(), path);
+                    decision.rule(), true, path, e.refusedToken().orElse(null));
         } catch (RuntimeException e) {
             // A bug of ours must not become a 500 or a pass: refuse the token, log without it.
             LOG.warn("token verification failed unexpectedly on {} ({}); refusing", path, e.getClass().getName());
             return new Refusal(new BearerChallenge(401, "invalid_token", "token could not be verified", Set.of(), 0, true),
-                    RejectionReason.MALFORMED_TOKEN, decision.rule(), path);
+                    RejectionReason.MALFORMED_TOKEN, decision.rule(), true, path, null);
         }
     }
 
     private Refusal refused(RuleDecision.Refused decision, String path) {
         return switch (decision.reason()) {
-            case NO_MATCHING_RULE -> refused(RequestRefusal.NO_MATCHING_RULE, BearerChallenge.NO_MATCHING_RULE, null, path);
+            case NO_MATCHING_RULE -> refused(RequestRefusal.NO_MATCHING_RULE, BearerChallenge.NO_MATCHING_RULE, null, true,
+                    path);
             case BLANK_PATH_VALUE -> refused(RequestRefusal.BLANK_PATH_VALUE, BearerChallenge.BLANK_PATH_VALUE,
-                    decision.rule(), path);
+                    decision.rule(), true, path);
             case METHOD_NOT_ALLOWED -> {
                 metrics.refused(RequestRefusal.METHOD_NOT_ALLOWED);
                 yield new Refusal(BearerChallenge.of(RequestRefusal.METHOD_NOT_ALLOWED, BearerChallenge.METHOD_NOT_ALLOWED,
-                        decision.allowedMethods()), RequestRefusal.METHOD_NOT_ALLOWED, null, path);
+                        decision.allowedMethods()), RequestRefusal.METHOD_NOT_ALLOWED, null, true, path, null);
             }
         };
     }
 
     /** A refusal the filter decides itself (the verifier counts its own), counted here. */
-    private Refusal refused(RequestRefusal reason, String description, PathRule rule, String path) {
+    private Refusal refused(RequestRefusal reason, String description, PathRule rule, boolean byRules, String path) {
         metrics.refused(reason);
-        return new Refusal(BearerChallenge.of(reason, description, Set.of()), reason, rule, path);
+        return new Refusal(BearerChallenge.of(reason, description, Set.of()), reason, rule, byRules, path, null);
+    }
+
+    /** Tells every listener; a listener's failure is logged (rate-limited) and changes nothing else. */
+    private void publish(HttpServletRequest request, Outcome outcome, long started) {
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        VerifiedToken t = outcome.token();
+        boolean passed = outcome instanceof Pass;
+        int status = 0;
+        String reason;
+        if (outcome instanceof Refusal refusal) {
+            reason = refusal.reason().name();
+            status = request.getDispatcherType() == DispatcherType.ERROR
+                    ? refusal.answer().withholdingErrorPage(errorStatus(request)).status() : refusal.answer().status();
+        } else {
+            reason = ((Pass) outcome).reason();
+        }
+        DecisionEvent event = new DecisionEvent(passed ? DecisionEvent.Outcome.PASS : DecisionEvent.Outcome.REFUSE,
+                reason, status, outcome.byRules() ? rules.location(outcome.rule()) : null, request.getDispatcherType(),
+                request.getMethod(), outcome.path(), t == null ? null : t.subject(),
+                t == null ? null : t.clientId().orElse(null), t == null ? null : t.organizationId().orElse(null),
+                t == null ? null : t.tenant(), t == null ? null : t.actor().orElse(null),
+                t == null ? null : t.jwtId().orElse(null), clock.instant(), elapsed);
+        for (DecisionListener listener : listeners) {
+            try {
+                listener.decided(event);
+            } catch (RuntimeException | LinkageError e) {
+                if (listenerFailures.tryTake()) {
+                    long held = listenerFailures.takeSuppressed();
+                    LOG.warn("decision listener {} failed; the request was decided as before{}",
+                            listener.getClass().getName(), held == 0 ? "" : " (" + held + " more failures not logged)", e);
+                }
+            }
+        }
     }
 
     private void refuse(HttpServletRequest request, HttpServletResponse response, Refusal refusal) throws IOException {
         DispatcherType dispatch = request.getDispatcherType();
         if (LOG.isDebugEnabled()) {
             LOG.debug("refused {} on {} {} (rule {})", refusal.reason(), dispatch, refusal.path(),
-                    refusal.rule() == null ? "none" : "line " + refusal.rule().line() + " " + refusal.rule().path());
+                    refusal.byRules() ? rules.location(refusal.rule()) : "none");
         }
         switch (dispatch) {
             // An include cannot set the status or headers (Servlet 6.0 section 9.3), and resetting the

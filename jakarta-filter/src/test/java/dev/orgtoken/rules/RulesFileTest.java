@@ -203,7 +203,7 @@ class RulesFileTest {
     void unknownTopLevelKey() {
         assertError(HEAD + "  - path: /a\naudiance: x\n", 6, "unknown key 'audiance' (did you mean 'audience'?)");
         assertError("foo: 1\n" + HEAD + "  - path: /a\n", 1,
-                "unknown key 'foo' (expected one of: logto, audience, unmatched, realm, query-token, rules)");
+                "unknown key 'foo' (expected one of: logto, tenants, audience, clients, unmatched, cors-preflight, realm, query-token, audit, rules)");
     }
 
     @Test
@@ -384,7 +384,7 @@ class RulesFileTest {
     @Test
     void logtoSectionIsRequiredAndComplete() {
         assertError("audience: x\nrules:\n  - path: /a\n", 1,
-                "missing 'logto' section ('endpoint', or 'issuers' and 'jwks-uri')");
+                "missing 'logto' section ('endpoint', or 'issuers' and 'jwks-uri'), or 'tenants'");
         assertError("""
                 logto:
                   issuers: [https://tenant.logto.app/oidc]

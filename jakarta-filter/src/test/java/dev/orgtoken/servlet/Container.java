@@ -117,19 +117,46 @@ interface Container extends AutoCloseable {
      * @param errorPages {@code <error-page>}s: status code to location
      * @param filterDispatches the {@code <dispatcher>}s of the filter mapping
      * @param asyncSupported whether the filter and every servlet are {@code async-supported}
+     * @param appFilters the application's own filters (a CORS filter, say), each mapped before or
+     *     after the token filter, in order
      */
     record Layout(List<ServletMapping> servlets, Map<Integer, String> errorPages, Set<DispatcherType> filterDispatches,
-            boolean asyncSupported) {
+            boolean asyncSupported, List<AppFilter> appFilters) {
         public Layout {
             servlets = List.copyOf(servlets);
             errorPages = Map.copyOf(errorPages);
             filterDispatches = Set.copyOf(filterDispatches);
+            appFilters = List.copyOf(appFilters);
+        }
+
+        Layout(List<ServletMapping> servlets, Map<Integer, String> errorPages, Set<DispatcherType> filterDispatches,
+                boolean asyncSupported) {
+            this(servlets, errorPages, filterDispatches, asyncSupported, List.of());
+        }
+
+        /** The same layout with an application filter added. */
+        Layout with(AppFilter filter) {
+            List<AppFilter> more = new java.util.ArrayList<>(appFilters);
+            more.add(filter);
+            return new Layout(servlets, errorPages, filterDispatches, asyncSupported, more);
         }
 
         /** One servlet at {@code /*}, the filter for REQUEST dispatches only. */
         static Layout single(Servlet servlet) {
             return new Layout(List.of(new ServletMapping("echo", servlet, List.of("/*"))), Map.of(),
                     EnumSet.of(DispatcherType.REQUEST), false);
+        }
+    }
+
+    /**
+     * An application filter mapped to {@code /*} for REQUEST dispatches.
+     *
+     * @param beforeTokenFilter mapped before the token filter (it sees requests first), else after
+     */
+    record AppFilter(String name, jakarta.servlet.Filter filter, Map<String, String> initParams,
+            boolean beforeTokenFilter) {
+        public AppFilter {
+            initParams = Map.copyOf(initParams);
         }
     }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.orgtoken.rules.RuleSet;
+import dev.orgtoken.servlet.DecisionModel.Headers;
 import dev.orgtoken.servlet.DecisionModel.Reason;
 import dev.orgtoken.servlet.DecisionModel.Rules;
 import dev.orgtoken.servlet.DecisionModel.Token;
@@ -53,8 +54,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * literals, organization ids, random segments, case variants, trailing slashes and percent-encoded
  * ordinary characters; eight methods (lower-case {@code get} among them); direct, or through a
  * public servlet that forwards, includes, async-dispatches to the path or triggers an error page;
- * nine tokens (none, valid ones for different audiences, organizations and scopes, expired,
- * forged, wrong audience).
+ * sixteen tokens (none, valid ones for different audiences, organizations and scopes, expired,
+ * forged, wrong audience, with roles in a claim or an ill-typed one, an impersonation token and one
+ * with an unreadable {@code act}, a machine-to-machine token, another client's token); and CORS
+ * headers on some requests ({@code Origin} and {@code Access-Control-Request-Method}, mostly on
+ * {@code OPTIONS} without a token, sometimes with a cookie). The rules files use every rule option
+ * of issue 14 (roles, actor, clients with a file-wide default and {@code any}, subject kind) and
+ * both {@code cors-preflight} settings, so SECURITY.md's promises are checked under each.
  *
  * <p>Checked for every request:
  * <ul>
@@ -103,7 +109,10 @@ class DecisionModelTest {
 
     // ------------------------------------------------------------------ the rules files
 
-    /** unmatched: deny. Literal organization, {@code *}, method lists, an error page behind a rule. */
+    /**
+     * unmatched: deny. Literal organization, {@code *}, method lists, an error page behind a rule; roles
+     * from {@code roles}, a default client list, preflights passed.
+     */
     static final Rules DENY = new Rules("unmatched-deny", Unmatched.DENY, ORG_API, List.of(
             open("/health"),
             open("/dispatch/**"),
@@ -119,9 +128,18 @@ class DecisionModelTest {
             open("/api/*/status").methods("GET"),
             token("/errors/**"),
             token("/reports/**").organization("any"),
-            token("/admin/**").organization("o1")));
+            token("/admin/**").organization("o1"),
+            token("/billing/**").roles("admin", "billing"),
+            token("/support/**").actor("deny"),
+            token("/delegated/**").actor("require").clients("any"),
+            token("/jobs/**").methods("POST", "GET").subject("m2m"),
+            token("/people/**").subject("user").clients("rogue-app", "testkit-app")),
+            "roles", List.of("testkit-app", "m2m-app"), true);
 
-    /** unmatched: public. Protected islands in a public application; a {@code *} first segment. */
+    /**
+     * unmatched: public. Protected islands in a public application; a {@code *} first segment; roles from
+     * the dotted path {@code custom.roles}, no default client list, preflights refused (the default).
+     */
     static final Rules PUBLIC = new Rules("unmatched-public", Unmatched.PUBLIC, ORG_API, List.of(
             open("/dispatch/**"),
             token("/api/organizations/{organizationId}/members/**").methods("GET")
@@ -136,9 +154,16 @@ class DecisionModelTest {
             token("/errors/**"),
             token("/admin/**").organization("any"),
             token("/*/private/**"),
-            open("/docs/**").methods("GET")));
+            open("/docs/**").methods("GET"),
+            token("/billing/**").roles("admin").organization("any"),
+            token("/support/**").actor("require"),
+            token("/jobs/**").subject("m2m").clients("m2m-app")),
+            "custom.roles", List.of(), false);
 
-    /** unmatched: authenticated. A public GET inside a protected prefix; POST-only uploads. */
+    /**
+     * unmatched: authenticated. A public GET inside a protected prefix; POST-only uploads; a default client
+     * list that {@code unmatched: authenticated} applies too; preflights passed.
+     */
     static final Rules AUTHENTICATED = new Rules("unmatched-authenticated", Unmatched.AUTHENTICATED, ORG_API, List.of(
             open("/health").methods("GET"),
             open("/dispatch/**"),
@@ -153,7 +178,11 @@ class DecisionModelTest {
                     .audience("urn:logto:organization:{organizationId}"),
             token("/errors/**").scopes("read:members"),
             token("/admin/**").organization("o2"),
-            token("/uploads/*").methods("POST")));
+            token("/uploads/*").methods("POST"),
+            token("/billing/**").methods("GET").roles("billing"),
+            token("/support/**").actor("deny").subject("user"),
+            token("/jobs/**").subject("m2m").clients("any")),
+            "roles", List.of("testkit-app"), true);
 
     static final List<Rules> RULES = List.of(DENY, PUBLIC, AUTHENTICATED);
 
@@ -165,23 +194,24 @@ class DecisionModelTest {
         "OPTIONS", "get"};
     private static final String[] LITERALS = {"api", "organizations", "members", "me", "orgs", "settings", "health",
         "public", "admin", "errors", "conflict", "gone", "reports", "status", "docs", "private", "uploads", "dispatch",
-        "x.do", "list.do"};
+        "x.do", "list.do", "billing", "support", "delegated", "jobs", "people"};
 
     /**
      * One generated request.
      *
      * @param target the decoded path the dispatch targets (the error page for ERROR)
      * @param plain the path is written without percent-encodings
+     * @param headers the CORS headers and cookie it carries
      */
     record Planned(String id, String method, String requestTarget, Dispatch dispatch, String target, boolean plain,
-            Token token) {
+            Token token, Headers headers) {
         String requestLine() {
             return method + " " + requestTarget + " HTTP/1.1";
         }
 
         @Override
         public String toString() {
-            return requestLine() + " [" + dispatch + ", token " + token.name() + "]";
+            return requestLine() + " [" + dispatch + ", token " + token.name() + ", " + headers + "]";
         }
     }
 
@@ -209,7 +239,20 @@ class DecisionModelTest {
                 mint("forged", issuer.organizationResourceToken("u-forged", ORG_API, "o1", "read:members",
                         "write:members").signedWith(attacker).kid(issuer.currentKey().kid()), false),
                 mint("wrong-audience", issuer.organizationResourceToken("u-wrong", OTHER_API, "o1", "read:members",
-                        "write:members"), true));
+                        "write:members"), true),
+                mint("roles-admin-billing", issuer.organizationResourceToken("u-roles", ORG_API, "o1", "read:members")
+                        .claim("roles", List.of("admin", "billing")).claim("custom", Map.of("roles", List.of("admin"))),
+                        true),
+                mint("roles-admin-only", issuer.organizationResourceToken("u-admin-only", ORG_API, "o1", "read:members")
+                        .claim("roles", List.of("admin")).claim("custom", Map.of("roles", "billing")), true),
+                mint("roles-ill-typed", issuer.globalApiToken("u-odd-roles", ORG_API).claim("roles", 7)
+                        .claim("custom", "admin"), true),
+                mint("impersonation", issuer.organizationResourceToken("u-impersonated", ORG_API, "o1", "read:members",
+                        "write:members").actor("agent-7"), true),
+                mint("unreadable-act", issuer.globalApiToken("u-odd-act", ORG_API).claim("act", "agent-7"), true),
+                mint("m2m", issuer.m2mToken("m2m-app", ORG_API, "read:members"), true),
+                mint("rogue-client", issuer.organizationResourceToken("u-rogue", ORG_API, "o2", "read:members")
+                        .clientId("rogue-app"), true));
         System.out.printf("DecisionModelTest: seed %d, %d requests per rules file and container, filter mapped for %s"
                 + " (-Ddecision.model.seed=%d -Ddecision.model.count=%d)%n", SEED, COUNT, FILTER_DISPATCHES, SEED, COUNT);
     }
@@ -232,7 +275,7 @@ class DecisionModelTest {
         String scope = claims.getString("scope");
         Set<String> scopes = scope == null || scope.isBlank() ? Set.of() : Set.of(scope.trim().split(" +"));
         return new Token(name, builder.sign(), genuine, claims.getString("sub"), audiences,
-                claims.getString("organization_id"), scopes);
+                claims.getString("organization_id"), scopes, claims.getMap("$"));
     }
 
     @AfterAll
@@ -330,6 +373,41 @@ class DecisionModelTest {
         assertEquals(Reason.UNMATCHED_DENY, DecisionModel.decide(DENY, "GET", "/Health", none).reason());
         assertTrue(DecisionModel.decide(DENY, "GET", "/api/v1/status", none).allow());
         assertEquals(Reason.UNMATCHED_DENY, DecisionModel.decide(DENY, "GET", "/api/v1/v2/status", none).reason());
+        // issue 14: roles (all, from the file's claim), actor, clients (rule, file default, any), subject kind
+        Token roles = new Token("roles", "x", true, "u", Set.of(ORG_API), "o1", Set.of(), Map.of("client_id", "testkit-app",
+                "roles", List.of("admin", "billing"), "custom", Map.of("roles", List.of("admin"))));
+        Token admin = new Token("admin", "x", true, "u", Set.of(ORG_API), "o1", Set.of(), Map.of("client_id", "testkit-app",
+                "roles", List.of("admin")));
+        assertTrue(DecisionModel.decide(DENY, "GET", "/billing/x", roles).allow());
+        assertEquals(Reason.ROLES, DecisionModel.decide(DENY, "GET", "/billing/x", admin).reason());
+        assertTrue(DecisionModel.decide(PUBLIC, "GET", "/billing/x", roles).allow(), "custom.roles holds admin");
+        Token acting = new Token("acting", "x", true, "u", Set.of(ORG_API), null, Set.of(), Map.of("client_id", "testkit-app",
+                "act", Map.of("sub", "agent")));
+        Token oddAct = new Token("odd", "x", true, "u", Set.of(ORG_API), null, Set.of(), Map.of("client_id", "testkit-app",
+                "act", "agent"));
+        assertEquals(Reason.ACTOR, DecisionModel.decide(DENY, "GET", "/support/x", oddAct).reason());
+        assertEquals(Reason.ACTOR, DecisionModel.decide(DENY, "GET", "/support/x", acting).reason());
+        assertTrue(DecisionModel.decide(DENY, "GET", "/delegated/x", acting).allow());
+        assertEquals(Reason.ACTOR, DecisionModel.decide(DENY, "GET", "/delegated/x", oddAct).reason());
+        Token machine = new Token("m2m", "x", true, "m2m-app", Set.of(ORG_API), null, Set.of(), Map.of("client_id", "m2m-app"));
+        Token rogue = new Token("rogue", "x", true, "u", Set.of(ORG_API), null, Set.of(), Map.of("client_id", "rogue-app"));
+        assertTrue(DecisionModel.decide(DENY, "GET", "/jobs/x", machine).allow());
+        assertEquals(Reason.SUBJECT_KIND, DecisionModel.decide(DENY, "GET", "/jobs/x", admin).reason());
+        assertEquals(Reason.CLIENT, DecisionModel.decide(DENY, "GET", "/api/me", rogue).reason(), "the file's default");
+        assertTrue(DecisionModel.decide(DENY, "GET", "/people/x", rogue).allow(), "the rule's own list");
+        assertEquals(Reason.CLIENT, DecisionModel.decide(AUTHENTICATED, "GET", "/nothing", machine).reason());
+        // CORS preflights: only the exact shape, REQUEST dispatches, where the file passes them
+        Headers preflight = new Headers(true, true, false);
+        assertEquals(Reason.CORS_PREFLIGHT, DecisionModel.decide(DENY, "OPTIONS", "/api/me", none, preflight,
+                jakarta.servlet.DispatcherType.REQUEST).reason());
+        assertEquals(Reason.METHOD_NOT_ALLOWED, DecisionModel.decide(PUBLIC, "OPTIONS", "/api/organizations/o1/members/x",
+                none, preflight, jakarta.servlet.DispatcherType.REQUEST).reason(), "refused where the file does not pass them");
+        assertEquals(Reason.NO_TOKEN, DecisionModel.decide(DENY, "OPTIONS", "/api/me", none, new Headers(true, true, true),
+                jakarta.servlet.DispatcherType.REQUEST).reason(), "a cookie");
+        assertEquals(Reason.NO_TOKEN, DecisionModel.decide(DENY, "OPTIONS", "/api/me", none, preflight,
+                jakarta.servlet.DispatcherType.FORWARD).reason(), "a forward");
+        assertEquals(Reason.NO_TOKEN, DecisionModel.decide(DENY, "OPTIONS", "/api/me", none, new Headers(true, false, false),
+                jakarta.servlet.DispatcherType.REQUEST).reason(), "no Access-Control-Request-Method");
     }
 
     /** Sends one request and checks everything it caused. */
@@ -339,12 +417,21 @@ class DecisionModelTest {
         if (p.token().jws() != null) {
             headers.add("Authorization: Bearer " + p.token().jws());
         }
+        if (p.headers().origin()) {
+            headers.add("Origin: http://spa.example.test");
+        }
+        if (p.headers().requestMethod()) {
+            headers.add("Access-Control-Request-Method: GET");
+            headers.add("Access-Control-Request-Headers: authorization");
+        }
+        if (p.headers().cookie()) {
+            headers.add("Cookie: session=s-1");
+        }
         if (Set.of("POST", "PUT", "PATCH").contains(p.method())) {
             headers.add("Content-Length: 0");
         }
         Answer answer = RawHttp.send(port, p.requestLine(), headers.toArray(String[]::new));
         List<Seen> seen = webApp.take(p.id());
-        Verdict expected = DecisionModel.decide(rules, p.method(), p.target(), p.token());
         DispatcherType targetType = switch (p.dispatch()) {
             case DIRECT -> DispatcherType.REQUEST;
             case FORWARD -> DispatcherType.FORWARD;
@@ -352,11 +439,12 @@ class DecisionModelTest {
             case ASYNC -> DispatcherType.ASYNC;
             case ERROR -> DispatcherType.ERROR;
         };
+        Verdict expected = DecisionModel.decide(rules, p.method(), p.target(), p.token(), p.headers(), targetType);
         boolean reached = seen.stream().anyMatch(s -> s.type() == targetType);
         report.count(p, expected, reached, seen);
 
         for (Seen s : seen) {
-            Verdict v = DecisionModel.decide(rules, s.method(), s.target(), p.token());
+            Verdict v = DecisionModel.decide(rules, s.method(), s.target(), p.token(), p.headers(), s.type());
             if (!v.allow()) {
                 report.failure(mismatchGroup(rules, s, v, p.token()), p, answer, s, v);
             }
@@ -427,13 +515,27 @@ class DecisionModelTest {
     private static Planned plan(Random r, Rules rules, String id) {
         String method = METHODS[r.nextInt(METHODS.length)];
         Token token = tokens.get(r.nextInt(tokens.size()));
+        // One request in four carries CORS headers: mostly a browser's preflight (OPTIONS, no token), sometimes
+        // with a cookie or a token, on another method, or with only one of the two headers.
+        Headers headers = Headers.PLAIN;
+        int cors = r.nextInt(12);
+        if (cors < 3) {
+            headers = cors < 2 ? new Headers(true, true, r.nextInt(6) == 0)
+                    : new Headers(r.nextBoolean(), r.nextBoolean(), r.nextInt(6) == 0);
+            if (r.nextInt(4) != 0) {
+                method = "OPTIONS";
+            }
+            if (r.nextInt(3) != 0) {
+                token = tokens.get(0);   // none
+            }
+        }
         int d = r.nextInt(20);
         Dispatch dispatch = d < 8 ? Dispatch.DIRECT : d < 11 ? Dispatch.FORWARD : d < 14 ? Dispatch.INCLUDE
                 : d < 17 ? Dispatch.ASYNC : Dispatch.ERROR;
         if (dispatch == Dispatch.ERROR) {
             int code = r.nextInt(4) == 0 ? 410 : 409;
             return new Planned(id, method, "/dispatch/error?code=" + code, dispatch, ModelWebApp.ERROR_PAGES.get(code),
-                    true, token);
+                    true, token, headers);
         }
         String path = path(r, rules);
         boolean encode = r.nextInt(10) < 3;
@@ -445,7 +547,7 @@ class DecisionModelTest {
             case ASYNC -> "/dispatch/async?target=" + written.replace("%", "%25");
             case ERROR -> throw new AssertionError();
         };
-        return new Planned(id, method, requestTarget, dispatch, path, !encode, token);
+        return new Planned(id, method, requestTarget, dispatch, path, !encode, token, headers);
     }
 
     /** A path built from a rule's pattern (mostly) or from random segments, then perturbed. */
@@ -555,12 +657,18 @@ class DecisionModelTest {
         private final List<String> notes = new ArrayList<>();
         private int total;
         private int infos;
+        /** Requests the model passes as CORS preflights, and how many of them reached a servlet. */
+        private final int[] preflights = new int[2];
 
         Report(String app) {
             this.app = app;
         }
 
         void count(Planned p, Verdict expected, boolean reached, List<Seen> seen) {
+            if (expected.reason() == Reason.CORS_PREFLIGHT) {
+                preflights[0]++;
+                preflights[1] += reached ? 1 : 0;
+            }
             int[] c = counts.computeIfAbsent(p.dispatch(), k -> new int[4]);
             c[0]++;
             c[expected.allow() ? 1 : 2]++;
@@ -622,6 +730,8 @@ class DecisionModelTest {
                             "model deny", "target reached"));
             counts.forEach((d, c) -> s.append(String.format("  %-8s %8d %12d %11d %14d%n", d, c[0], c[1], c[2], c[3])));
             s.append("  servlet invocations by dispatcher type: ").append(invocations).append('\n');
+            s.append("  CORS preflights the model passes: ").append(preflights[0]).append(", reached the application: ")
+                    .append(preflights[1]).append('\n');
             failureCounts.forEach((group, n) -> {
                 s.append(" ").append(n).append(" x ").append(group).append('\n');
                 failures.get(group).forEach(e -> s.append(e).append('\n'));

@@ -37,6 +37,11 @@ final class Deployment {
         return new Deployment(container, app);
     }
 
+    /** A deployment of a container the caller started with this application. */
+    static Deployment started(Container container, EchoServlet app) {
+        return new Deployment(container, app);
+    }
+
     /** Starts Jetty and Tomcat, each with its own filter from {@code filters}. */
     static List<Deployment> onBoth(Supplier<? extends Filter> filters) {
         return onBoth(filters, "/*");

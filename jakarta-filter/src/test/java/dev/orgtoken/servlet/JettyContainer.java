@@ -14,6 +14,14 @@ final class JettyContainer implements Container {
     private Server server;
     private ServerConnector connector;
     private ServletContextHandler context;
+    /** Wraps the context in handlers of the test's choosing (Jetty's {@code CrossOriginHandler}, say). */
+    private java.util.function.UnaryOperator<org.eclipse.jetty.server.Handler> wrap = h -> h;
+
+    /** The container with the context wrapped in front by {@code wrapper} (call before starting). */
+    JettyContainer wrappedIn(java.util.function.UnaryOperator<org.eclipse.jetty.server.Handler> wrapper) {
+        this.wrap = wrapper;
+        return this;
+    }
 
     @Override
     public String name() {
@@ -39,7 +47,17 @@ final class JettyContainer implements Container {
         filter.setName(FilterSetup.FILTER_NAME);
         setup.initParams().forEach(filter::setInitParameter);
         filter.setAsyncSupported(layout.asyncSupported());
+        for (AppFilter app : layout.appFilters()) {
+            if (app.beforeTokenFilter()) {
+                addAppFilter(app);
+            }
+        }
         context.addFilter(filter, setup.urlPattern(), EnumSet.copyOf(layout.filterDispatches()));
+        for (AppFilter app : layout.appFilters()) {
+            if (!app.beforeTokenFilter()) {
+                addAppFilter(app);
+            }
+        }
         for (ServletMapping mapping : layout.servlets()) {
             ServletHolder holder = new ServletHolder(mapping.name(), mapping.servlet());
             holder.setAsyncSupported(layout.asyncSupported());
@@ -50,7 +68,7 @@ final class JettyContainer implements Container {
             layout.errorPages().forEach(errorPages::addErrorPage);
             context.setErrorHandler(errorPages);
         }
-        server.setHandler(context);
+        server.setHandler(wrap.apply(context));
         try {
             server.start();
         } catch (Exception e) {
@@ -61,6 +79,13 @@ final class JettyContainer implements Container {
             stop();
             throw new StartFailure("server started, context unavailable", "context unavailable", null);
         }
+    }
+
+    private void addAppFilter(AppFilter app) {
+        FilterHolder holder = new FilterHolder(app.filter());
+        holder.setName(app.name());
+        app.initParams().forEach(holder::setInitParameter);
+        context.addFilter(holder, "/*", EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
     }
 
     private static String messages(Throwable e) {

@@ -83,6 +83,11 @@ final class TomcatContainer implements Container {
         setup.initParams().forEach(def::addInitParameter);
         def.setAsyncSupported(Boolean.toString(layout.asyncSupported()));
         context.addFilterDef(def);
+        for (AppFilter app : layout.appFilters()) {
+            if (app.beforeTokenFilter()) {
+                addAppFilter(app);
+            }
+        }
         FilterMap map = new FilterMap();
         map.setFilterName(FilterSetup.FILTER_NAME);
         map.addURLPatternDecoded(setup.urlPattern());
@@ -90,6 +95,11 @@ final class TomcatContainer implements Container {
             map.setDispatcher(type.name());
         }
         context.addFilterMap(map);
+        for (AppFilter app : layout.appFilters()) {
+            if (!app.beforeTokenFilter()) {
+                addAppFilter(app);
+            }
+        }
 
         for (ServletMapping mapping : layout.servlets()) {
             Wrapper wrapper = Tomcat.addServlet(context, mapping.name(), mapping.servlet());
@@ -148,6 +158,21 @@ final class TomcatContainer implements Container {
             throw new StartFailure("tomcat.start() returned, context state " + state + ", " + errors.size()
                     + " SEVERE log record(s)", messages.toString(), null);
         }
+    }
+
+    /** Filter maps apply in the order added: REQUEST dispatches, {@code /*}. */
+    private void addAppFilter(AppFilter app) {
+        FilterDef def = new FilterDef();
+        def.setFilterName(app.name());
+        def.setFilter(app.filter());
+        def.setFilterClass(app.filter().getClass().getName());
+        app.initParams().forEach(def::addInitParameter);
+        context.addFilterDef(def);
+        FilterMap map = new FilterMap();
+        map.setFilterName(app.name());
+        map.addURLPatternDecoded("/*");
+        map.setDispatcher(DispatcherType.REQUEST.name());
+        context.addFilterMap(map);
     }
 
     @Override

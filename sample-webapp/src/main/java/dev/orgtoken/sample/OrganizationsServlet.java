@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  *       come from Logto's Management API, read with the server's own M2M token.</li>
  *   <li>{@code POST /api/organizations/{id}/invitations}: invite:member in that organization (a local
  *       stand-in: it calls nothing).</li>
+ *   <li>{@code GET /api/organizations/{id}/billing}: that organization, and the role
+ *       {@code billing-admin} in the token's roles claim (a local stand-in: it calls nothing).</li>
  *   <li>{@code POST /api/organizations}: the global org:create scope; then the server creates the
  *       organization in Logto with its own M2M credentials and adds the caller as a member, deleting
  *       the organization again if that fails.</li>
@@ -40,6 +42,16 @@ public final class OrganizationsServlet extends HttpServlet {
         String[] parts = segments(request);
         if (parts.length == 2 && parts[1].equals("members")) {
             listMembers(request, response, parts[0]);
+            return;
+        }
+        if (parts.length == 2 && parts[1].equals("billing")) {
+            VerifiedToken token = OrganizationTokenFilter.verifiedToken(request).orElseThrow();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("organizationId", parts[0]);
+            body.put("plan", "team");
+            body.put("requestedBy", token.subject());
+            body.put("roles", token.roles());
+            Json.send(response, 200, body);
             return;
         }
         Json.problem(response, 404, "Not Found", "no such resource");

@@ -113,4 +113,50 @@ class SampleDevModeIT {
         given().baseUri(app.baseUri()).auth().oauth2(member).delete("/api/organizations/o1/members").then()
                 .statusCode(405).header("Allow", "GET, HEAD");
     }
+
+    @Test
+    void aRoleFromTheCustomClaimsDecidesBilling() {
+        given().baseUri(app.baseUri()).auth().oauth2(app.printedToken("ROLES: admin of o1")).get("/api/organizations/o1/billing")
+                .then().statusCode(200).body("organizationId", equalTo("o1")).body("roles", equalTo(List.of("billing-admin")));
+        given().baseUri(app.baseUri()).auth().oauth2(app.printedToken("ROLES: the MEMBER")).get("/api/organizations/o1/billing")
+                .then().statusCode(403).body("detail", equalTo("token lacks required roles"))
+                .header("WWW-Authenticate", containsString("error=\"insufficient_scope\""));
+    }
+
+    @Test
+    void impersonationCannotChangeSecuritySettings() {
+        given().baseUri(app.baseUri()).auth().oauth2(app.printedToken("ACTOR DENY: user-creator")).put("/api/me/security")
+                .then().statusCode(200).body("subject", equalTo("user-creator"));
+        given().baseUri(app.baseUri()).auth().oauth2(app.printedToken("ACTOR DENY: the same by agent-7"))
+                .put("/api/me/security").then().statusCode(403)
+                .body("detail", equalTo("token acts for another subject (act); impersonation is not allowed here"));
+    }
+
+    @Test
+    void theConsoleAcceptsTheConsoleClientOnly() {
+        given().baseUri(app.baseUri()).auth().oauth2(app.printedToken("CLIENTS: a token of the admin console"))
+                .get("/api/console/overview").then().statusCode(200).body("clientId", equalTo("admin-console"));
+        given().baseUri(app.baseUri()).auth().oauth2(app.printedToken("CLIENTS: the same user's token"))
+                .get("/api/console/overview").then().statusCode(403)
+                .body("detail", equalTo("token was issued to a client that is not allowed here"));
+    }
+
+    @Test
+    void aBrowsersPreflightPassesAndRefusalsCarryCorsHeaders() throws Exception {
+        String command = app.output().stream().filter(l -> l.startsWith("curl -i -X OPTIONS")).findFirst().orElseThrow();
+        assertTrue(command.contains("Access-Control-Request-Method: GET"), command);
+        given().baseUri(app.baseUri()).header("Origin", "http://localhost:5173")
+                .header("Access-Control-Request-Method", "GET").header("Access-Control-Request-Headers", "authorization")
+                .options("/api/me").then().statusCode(200)
+                .header("Access-Control-Allow-Origin", "http://localhost:5173")
+                .header("Access-Control-Allow-Headers", containsString("Authorization"));
+        // A plain OPTIONS is not a preflight: the rules decide (no rule lists OPTIONS on /api/me).
+        given().baseUri(app.baseUri()).options("/api/me").then().statusCode(405);
+        // The CORS filter is in front, so a refusal is readable by the browser app.
+        given().baseUri(app.baseUri()).header("Origin", "http://localhost:5173").get("/api/me").then().statusCode(401)
+                .header("Access-Control-Allow-Origin", "http://localhost:5173");
+        // Every decision is on the audit logger: refusals at INFO.
+        assertTrue(app.hasOutput(l -> l.contains("dev.orgtoken.audit") && l.contains("refuse 401 MISSING_TOKEN GET /api/me")),
+                String.join("\n", app.output()));
+    }
 }

@@ -4,6 +4,7 @@ import dev.orgtoken.testkit.ClientRegistration;
 import dev.orgtoken.testkit.LogtoTestIssuer;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Dev mode: with no {@code LOGTO_ENDPOINT}, the sample trusts a local Logto-compatible issuer (the
@@ -14,6 +15,10 @@ final class DevIssuer implements AutoCloseable {
     static final String ORGANIZATION_API = "https://api.example.com/org";
     static final String GLOBAL_API = "https://api.example.com";
     static final String ORGANIZATION = "o1";
+    /** The client id of the admin console, the only client the console rule accepts. */
+    static final String CONSOLE_CLIENT = "admin-console";
+    /** The origin of a browser app in development (Vite's dev server), allowed by the sample's CORS filter. */
+    static final String SPA_ORIGIN = "http://localhost:5173";
 
     private final LogtoTestIssuer issuer;
     private final ClientRegistration serverApp;
@@ -49,6 +54,12 @@ final class DevIssuer implements AutoCloseable {
         String impersonation = issuer.globalApiToken("user-creator", ORGANIZATION_API).actor("agent-7").sign();
         String impersonatedCreator = issuer.globalApiToken("user-creator", GLOBAL_API, "org:create")
                 .actor("agent-7").sign();
+        // A tenant's custom JWT claims script writes roles into the access token, as Logto mints it:
+        // {"roles": ["billing-admin"]}. The rules file reads them with roles-claim: roles.
+        String billingAdmin = issuer.organizationResourceToken("user-admin", ORGANIZATION_API, ORGANIZATION)
+                .claim("roles", List.of("billing-admin")).sign();
+        String ownSecurity = issuer.globalApiToken("user-creator", ORGANIZATION_API).sign();
+        String console = issuer.globalApiToken("user-admin", ORGANIZATION_API).clientId(CONSOLE_CLIENT).sign();
         out.println();
         out.println("orgtoken sample, DEV MODE: LOGTO_ENDPOINT is not set, so a local Logto-compatible issuer runs at "
                 + issuer.endpoint() + " (tokens below are valid for 1 hour).");
@@ -77,6 +88,22 @@ final class DevIssuer implements AutoCloseable {
                 + " server's log name the actor (expect 201, actor agent-7):",
                 curl(impersonatedCreator, "POST", base + "/api/organizations")
                         + " -H 'Content-Type: application/json' -d '{\"name\":\"Acting\"}'");
+        step(out, "ROLES: admin of o1 whose token carries the custom claim roles [billing-admin] (expect 200):",
+                curl(billingAdmin, "GET", base + "/api/organizations/o1/billing"));
+        step(out, "ROLES: the MEMBER's token has no billing-admin role (expect 403, token lacks required roles):",
+                curl(member, "GET", base + "/api/organizations/o1/billing"));
+        step(out, "ACTOR DENY: user-creator changes their own security settings (expect 200):",
+                curl(ownSecurity, "PUT", base + "/api/me/security"));
+        step(out, "ACTOR DENY: the same by agent-7 impersonating user-creator (expect 403, impersonation is not"
+                + " allowed here):", curl(impersonation, "PUT", base + "/api/me/security"));
+        step(out, "CLIENTS: a token of the admin console app (client_id " + CONSOLE_CLIENT + ") (expect 200):",
+                curl(console, "GET", base + "/api/console/overview"));
+        step(out, "CLIENTS: the same user's token from another app (expect 403, client that is not allowed here):",
+                curl(admin, "GET", base + "/api/console/overview"));
+        step(out, "CORS PREFLIGHT: what a browser app at " + SPA_ORIGIN + " sends before a call with a bearer token;"
+                + " no token (expect 200 with Access-Control-Allow-Origin):",
+                "curl -i -X OPTIONS " + base + "/api/me -H 'Origin: " + SPA_ORIGIN + "'"
+                        + " -H 'Access-Control-Request-Method: GET' -H 'Access-Control-Request-Headers: authorization'");
         out.flush();
     }
 
