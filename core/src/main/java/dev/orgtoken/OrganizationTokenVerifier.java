@@ -199,7 +199,9 @@ public final class OrganizationTokenVerifier implements AutoCloseable {
             throw rejection(e);
         }
         metrics.tokenCacheMiss();   // with the cache off, every call is a miss: it pays for the signature
+        long coldStart = System.nanoTime();
         VerifiedToken verified = verifySignatureAndClaims(token);
+        metrics.coldVerification(Duration.ofNanos(System.nanoTime() - coldStart));
         if (cache != null) {
             cache.put(digest, verified);
             if (!jwks.trustedKeyIds().contains(verified.keyId())) {
