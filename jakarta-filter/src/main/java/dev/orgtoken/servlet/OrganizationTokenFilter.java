@@ -169,28 +169,116 @@ public final class OrganizationTokenFilter implements Filter {
         if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
             throw new ServletException("OrganizationTokenFilter handles HTTP requests only");
         }
-        Outcome outcome = decide(request);
-        if (outcome instanceof Pass pass) {
-            chain.doFilter(pass.request(), response);
+        Decision decision = decide(request);
+        if (decision instanceof Passed passed) {
+            chain.doFilter(passed.request(), response);
         } else {
-            refuse(request, response, (Refusal) outcome);
+            ((Refused) decision).writeTo(request, response);
         }
     }
 
-    /** What happens to a request: it passes (possibly as an authenticated request), or it is refused. */
-    private sealed interface Outcome permits Pass, Refusal {}
-
-    private record Pass(HttpServletRequest request) implements Outcome {}
+    /**
+     * What the filter decides about one request or dispatch, before acting on it: the request
+     * {@link Passed passes}, with or without a token, or it is {@link Refused refused} with an answer
+     * ready to write. {@link #decide} returns it; {@link #doFilter} acts on it. Integrations that
+     * establish the caller themselves (the Jakarta Security mechanism of {@code orgtoken-jakarta-security})
+     * use the same decision, so there is one request path for every integration.
+     */
+    public sealed interface Decision permits Passed, Refused {}
 
     /**
-     * @param answer what the client gets
-     * @param reason for the log: a {@link RequestRefusal} or a token's {@code RejectionReason}
-     * @param rule the rule that decided, or null
+     * The request may go on.
+     *
+     * <p>{@link #request()} is what the application should see: with a token, a wrapper whose
+     * principal is a {@link TokenPrincipal}, whose roles are the granted scopes, and whose
+     * {@link #VERIFIED_TOKEN_ATTRIBUTE} is set; on a public path, the request itself.
      */
-    private record Refusal(BearerChallenge answer, Enum<?> reason, PathRule rule, String path) implements Outcome {}
+    public static final class Passed implements Decision {
+        private final HttpServletRequest request;
+        private final VerifiedToken token;
 
-    /** The request path: the path, what the rules say, the token, verification, the principal. */
-    private Outcome decide(HttpServletRequest request) {
+        private Passed(HttpServletRequest request, VerifiedToken token) {
+            this.request = request;
+            this.token = token;
+        }
+
+        /** @return the request to hand on: authenticated when a token passed, else the original */
+        public HttpServletRequest request() {
+            return request;
+        }
+
+        /** @return the token that passed, or empty on a public path */
+        public Optional<VerifiedToken> token() {
+            return Optional.ofNullable(token);
+        }
+    }
+
+    /**
+     * The request is refused; {@link #writeTo} writes the answer (status, {@code WWW-Authenticate},
+     * problem+json) exactly as the filter does.
+     */
+    public static final class Refused implements Decision {
+        private final BearerChallenge answer;
+        private final Enum<?> reason;
+        private final PathRule rule;
+        private final String path;
+        private final String realm;
+
+        private Refused(BearerChallenge answer, Enum<?> reason, PathRule rule, String path, String realm) {
+            this.answer = answer;
+            this.reason = reason;
+            this.rule = rule;
+            this.path = path;
+            this.realm = realm;
+        }
+
+        /** @return the HTTP status the client gets (for a REQUEST or FORWARD dispatch) */
+        public int status() {
+            return answer.status();
+        }
+
+        /**
+         * @return why: a {@link RequestRefusal} (decided before any token was read) or a token's
+         *     {@link RejectionReason}
+         */
+        public Enum<?> reason() {
+            return reason;
+        }
+
+        /**
+         * Writes the refusal as the filter does: the whole answer for a REQUEST, FORWARD or ASYNC
+         * dispatch; nothing for an INCLUDE (the included part is left out); for an ERROR dispatch, the
+         * error status without the page. Commits the response.
+         *
+         * @param request the refused request
+         * @param response its response
+         * @throws IOException when the answer cannot be written
+         */
+        public void writeTo(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            DispatcherType dispatch = request.getDispatcherType();
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("refused {} on {} {} (rule {})", reason, dispatch, path,
+                        rule == null ? "none" : "line " + rule.line() + " " + rule.path());
+            }
+            switch (dispatch) {
+                // An include cannot set the status or headers (Servlet 6.0 section 9.3), and resetting the
+                // buffer would erase the including page: the refused part is simply left out.
+                case INCLUDE -> { }
+                case ERROR -> answer.withholdingErrorPage(errorStatus(request)).write(response, realm);
+                default -> answer.write(response, realm);
+            }
+        }
+    }
+
+    /**
+     * Decides a request without acting on it: the path, what the rules say, the token,
+     * verification, the principal (the steps of the class comment). Nothing is written to a
+     * response; counters are updated as for {@link #doFilter}.
+     *
+     * @param request the request or dispatch
+     * @return whether it passes (and as whom), or how it is refused
+     */
+    public Decision decide(HttpServletRequest request) {
         String path;
         try {
             path = RequestPath.of(request);                                       // 1. the path this dispatch targets
@@ -199,7 +287,7 @@ public final class OrganizationTokenFilter implements Filter {
         }
         RuleDecision decision = rules.match(request.getMethod(), path);          // 2. what the rules say
         if (decision instanceof RuleDecision.Public) {
-            return new Pass(request);
+            return new Passed(request, null);
         }
         if (decision instanceof RuleDecision.Refused refused) {
             return refused(refused, path);
@@ -213,50 +301,35 @@ public final class OrganizationTokenFilter implements Filter {
         }
         try {
             VerifiedToken token = verifier.verify(present.token(), requirements);  // 4. verify and authorise
-            return new Pass(new AuthenticatedRequest(request, token));            // 5. the token as principal
+            return new Passed(new AuthenticatedRequest(request, token), token);   // 5. the token as principal
         } catch (TokenRejectedException e) {
             // Counted by the verifier already.
-            return new Refusal(BearerChallenge.of(e, retryAfterSeconds), e.reason(), decision.rule(), path);
+            return new Refused(BearerChallenge.of(e, retryAfterSeconds), e.reason(), decision.rule(), path, rules.realm());
         } catch (RuntimeException e) {
             // A bug of ours must not become a 500 or a pass: refuse the token, log without it.
             LOG.warn("token verification failed unexpectedly on {} ({}); refusing", path, e.getClass().getName());
-            return new Refusal(new BearerChallenge(401, "invalid_token", "token could not be verified", Set.of(), 0, true),
-                    RejectionReason.MALFORMED_TOKEN, decision.rule(), path);
+            return new Refused(new BearerChallenge(401, "invalid_token", "token could not be verified", Set.of(), 0, true),
+                    RejectionReason.MALFORMED_TOKEN, decision.rule(), path, rules.realm());
         }
     }
 
-    private Refusal refused(RuleDecision.Refused decision, String path) {
+    private Refused refused(RuleDecision.Refused decision, String path) {
         return switch (decision.reason()) {
             case NO_MATCHING_RULE -> refused(RequestRefusal.NO_MATCHING_RULE, BearerChallenge.NO_MATCHING_RULE, null, path);
             case BLANK_PATH_VALUE -> refused(RequestRefusal.BLANK_PATH_VALUE, BearerChallenge.BLANK_PATH_VALUE,
                     decision.rule(), path);
             case METHOD_NOT_ALLOWED -> {
                 metrics.refused(RequestRefusal.METHOD_NOT_ALLOWED);
-                yield new Refusal(BearerChallenge.of(RequestRefusal.METHOD_NOT_ALLOWED, BearerChallenge.METHOD_NOT_ALLOWED,
-                        decision.allowedMethods()), RequestRefusal.METHOD_NOT_ALLOWED, null, path);
+                yield new Refused(BearerChallenge.of(RequestRefusal.METHOD_NOT_ALLOWED, BearerChallenge.METHOD_NOT_ALLOWED,
+                        decision.allowedMethods()), RequestRefusal.METHOD_NOT_ALLOWED, null, path, rules.realm());
             }
         };
     }
 
     /** A refusal the filter decides itself (the verifier counts its own), counted here. */
-    private Refusal refused(RequestRefusal reason, String description, PathRule rule, String path) {
+    private Refused refused(RequestRefusal reason, String description, PathRule rule, String path) {
         metrics.refused(reason);
-        return new Refusal(BearerChallenge.of(reason, description, Set.of()), reason, rule, path);
-    }
-
-    private void refuse(HttpServletRequest request, HttpServletResponse response, Refusal refusal) throws IOException {
-        DispatcherType dispatch = request.getDispatcherType();
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("refused {} on {} {} (rule {})", refusal.reason(), dispatch, refusal.path(),
-                    refusal.rule() == null ? "none" : "line " + refusal.rule().line() + " " + refusal.rule().path());
-        }
-        switch (dispatch) {
-            // An include cannot set the status or headers (Servlet 6.0 section 9.3), and resetting the
-            // buffer would erase the including page: the refused part is simply left out.
-            case INCLUDE -> { }
-            case ERROR -> refusal.answer().withholdingErrorPage(errorStatus(request)).write(response, rules.realm());
-            default -> refusal.answer().write(response, rules.realm());
-        }
+        return new Refused(BearerChallenge.of(reason, description, Set.of()), reason, rule, path, rules.realm());
     }
 
     private static int errorStatus(HttpServletRequest request) {
