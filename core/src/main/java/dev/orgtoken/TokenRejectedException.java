@@ -16,8 +16,11 @@ import java.util.Set;
 public final class TokenRejectedException extends Exception {
     private static final long serialVersionUID = 1L;
 
+    /** Why the token was refused. */
     private final RejectionReason reason;
+    /** The scopes the requirements demanded, for a 403's {@code scope} attribute. */
     private final Set<String> requiredScopes;
+    /** The demanded scopes the token lacks. */
     private final Set<String> missingScopes;
 
     /**
