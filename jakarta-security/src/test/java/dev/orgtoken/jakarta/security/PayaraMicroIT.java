@@ -59,6 +59,9 @@ class PayaraMicroIT {
     @BeforeAll
     static void startPayaraMicro() throws Exception {
         Path work = Path.of(System.getProperty("it.work", "target/it"));
+        // A fresh root directory each run: Payara Micro keeps deployments and configuration in it
+        // and would otherwise redeploy the last run's applications beside this run's.
+        deleteRecursively(work.resolve("payara-root"));
         Files.createDirectories(work);
         Path war = buildWar(work.resolve("orgtoken-it.war"), "webapp");
         Path broken = buildWar(work.resolve("broken.war"), "broken-webapp");
@@ -112,6 +115,17 @@ class PayaraMicroIT {
             payara.destroy();
             if (!payara.waitFor(30, TimeUnit.SECONDS)) {
                 payara.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
             }
         }
     }
