@@ -70,12 +70,16 @@ class PayaraMicroIT {
             port = socket.getLocalPort();
         }
         log = work.resolve("payara.log");
+        // Listen on loopback only (Payara Micro binds every interface by default).
+        Path preboot = Files.writeString(work.resolve("preboot.asadmin"),
+                "set configs.config.server-config.network-config.network-listeners.network-listener.http-listener.address=127.0.0.1\n");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = List.of(java, MAX_HEAP, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-DLOGTO_ENDPOINT=" + logto.endpoint(),
                 "-jar", System.getProperty("payara.micro.jar", "target/payara/payara-micro.jar"),
                 "--nocluster", "--nohazelcast", "--disablephonehome", "--nohostaware",
                 "--rootdir", work.resolve("payara-root").toString(),
+                "--prebootcommandfile", preboot.toString(),
                 "--port", Integer.toString(port), "--contextroot", "app", "--deploy", war.toString(), "--deploy", broken.toString());
         long started = System.nanoTime();
         payara = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
