@@ -17,8 +17,11 @@ import java.util.Set;
 public final class TokenRejectedException extends Exception {
     private static final long serialVersionUID = 1L;
 
+    /** Why the token was refused. */
     private final RejectionReason reason;
+    /** The scopes the requirements demanded, for a 403's {@code scope} attribute. */
     private final Set<String> requiredScopes;
+    /** The demanded scopes the token lacks. */
     private final Set<String> missingScopes;
     /** The authentic token that failed the call's requirements; null when the token itself was refused. */
     private final transient VerifiedToken refusedToken;

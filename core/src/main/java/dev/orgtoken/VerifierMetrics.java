@@ -1,5 +1,7 @@
 package dev.orgtoken;
 
+import java.time.Duration;
+
 /**
  * Counters the verifier (and the servlet filter) report to. Every method has an empty default,
  * so a bridge to Micrometer or JMX implements only what it needs. Methods are called on request
@@ -30,6 +32,16 @@ public interface VerifierMetrics {
 
     /** The verified-token cache missed, so the signature was checked. */
     default void tokenCacheMiss() {}
+
+    /**
+     * A token the verified-token cache did not hold passed its signature and claim checks: the
+     * cold path. Called once per such token, after {@link #tokenCacheMiss()}, with the time the
+     * verifier spent parsing, fetching or finding the key, and checking the signature and claims.
+     * Tokens refused on the cold path are not timed (many are refused before any signature check).
+     *
+     * @param elapsed the time the cold verification took
+     */
+    default void coldVerification(Duration elapsed) {}
 
     /** Reports nowhere. */
     VerifierMetrics NONE = new VerifierMetrics() {};

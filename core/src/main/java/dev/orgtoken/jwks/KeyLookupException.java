@@ -15,6 +15,7 @@ public final class KeyLookupException extends Exception {
         UNKNOWN_KEY
     }
 
+    /** Why no key was found. */
     private final Reason reason;
 
     KeyLookupException(Reason reason, String safeMessage) {

@@ -27,6 +27,7 @@ public final class JwsException extends Exception {
         BAD_SIGNATURE
     }
 
+    /** What failed. */
     private final Failure failure;
 
     /**

@@ -13,7 +13,14 @@ import java.util.Set;
  * @param scopes the scopes granted (may be fewer than requested)
  */
 public record AccessToken(String value, String tokenType, Instant expiresAt, Set<String> scopes) {
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param value the bearer token
+     * @param tokenType the token type
+     * @param expiresAt when it expires
+     * @param scopes the scopes granted
+     */
     public AccessToken {
         Objects.requireNonNull(value, "value");
         Objects.requireNonNull(tokenType, "tokenType");

@@ -10,10 +10,15 @@ import java.util.Optional;
 public final class TokenRequestException extends Exception {
     private static final long serialVersionUID = 1L;
 
+    /** The token endpoint's HTTP status, or 0 when no answer came. */
     private final int status;
+    /** The OAuth {@code error}, or null. */
     private final String error;
+    /** The OAuth {@code error_description}, or null. */
     private final String errorDescription;
+    /** Logto's own {@code code}, or null. */
     private final String code;
+    /** Logto's own {@code message}, or null. */
     private final String logtoMessage;
 
     TokenRequestException(String message, int status, String error, String errorDescription, String code,

@@ -6,7 +6,6 @@ import dev.orgtoken.Requirements;
 import dev.orgtoken.TokenRejectedException;
 import dev.orgtoken.VerifiedToken;
 import dev.orgtoken.VerifierCounters;
-import dev.orgtoken.rules.AuditListenerClass;
 import dev.orgtoken.rules.CorsPreflight;
 import dev.orgtoken.rules.PathRule;
 import dev.orgtoken.rules.RuleDecision;
@@ -23,9 +22,6 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -80,17 +76,13 @@ public final class OrganizationTokenFilter implements Filter {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrganizationTokenFilter.class);
     /** Why a request passed, as {@link DecisionEvent#reason()} says it. */
-    private static final String PUBLIC = "PUBLIC";
-    private static final String TOKEN = "TOKEN";
-    private static final String CORS_PREFLIGHT = "CORS_PREFLIGHT";
-    private static final DecisionListener[] NO_LISTENERS = {};
+    static final String PUBLIC = "PUBLIC";
+    static final String TOKEN = "TOKEN";
+    static final String CORS_PREFLIGHT = "CORS_PREFLIGHT";
 
-    private final Clock clock = Clock.systemUTC();
-    /** Listener failures are logged once a minute at most: a broken listener must not flood the log either. */
-    private final RateLimit listenerFailures = new RateLimit(clock, 1, Duration.ofMinutes(1));
     private final List<DecisionListener> codeListeners;
-    /** Empty unless listeners are registered: then no event is built at all. */
-    private DecisionListener[] listeners = NO_LISTENERS;
+    /** Tells the listeners about each decision; without listeners, no event is built at all. */
+    private DecisionAudit audit = DecisionAudit.NONE;
     private RuleSet rules;
     private OrganizationTokenVerifier verifier;
     private FilterMetrics metrics;
@@ -199,7 +191,7 @@ public final class OrganizationTokenFilter implements Filter {
         }
         LOG.info("OrganizationTokenFilter ready: {} rule(s), unmatched={}, cors-preflight={}, tenants={}, issuers={},"
                 + " {} decision listener(s)", rules.rules().size(), rules.unmatched().fileValue(),
-                rules.corsPreflight().fileValue(), verifier.tenants(), verifier.issuers(), listeners.length);
+                rules.corsPreflight().fileValue(), verifier.tenants(), verifier.issuers(), audit.size());
     }
 
     private void ownVerifier(RuleSet ruleSet) {
@@ -219,103 +211,164 @@ public final class OrganizationTokenFilter implements Filter {
     private void configure(RuleSet ruleSet, OrganizationTokenVerifier tokenVerifier, FilterMetrics sink) {
         Objects.requireNonNull(ruleSet, "rules");
         ruleSet.checkFits(tokenVerifier);
-        List<DecisionListener> all = new ArrayList<>(codeListeners);
-        for (AuditListenerClass named : ruleSet.auditListeners()) {
-            all.add(instantiate(named));
-        }
-        this.listeners = all.toArray(NO_LISTENERS);
+        this.audit = DecisionAudit.of(codeListeners, ruleSet);
         this.rules = ruleSet;
         this.verifier = tokenVerifier;
         this.metrics = sink;
     }
 
-    /** A listener the rules name by class: public no-argument constructor, from the web application's class loader. */
-    private static DecisionListener instantiate(AuditListenerClass named) {
-        String where = named.location() + ": audit listener " + named.className();
-        Class<?> type;
-        try {
-            type = load(named.className());
-        } catch (ClassNotFoundException e) {
-            throw new IllegalArgumentException(where + " was not found on the class path");
-        }
-        if (!DecisionListener.class.isAssignableFrom(type)) {
-            throw new IllegalArgumentException(where + " does not implement " + DecisionListener.class.getName());
-        }
-        try {
-            return (DecisionListener) type.getConstructor().newInstance();
-        } catch (NoSuchMethodException e) {
-            throw new IllegalArgumentException(where + " has no public no-argument constructor");
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            Throwable cause = e instanceof java.lang.reflect.InvocationTargetException t && t.getCause() != null
-                    ? t.getCause() : e;
-            throw new IllegalArgumentException(where + " could not be created (" + cause.getClass().getName() + ")");
-        }
-    }
 
-    private static Class<?> load(String name) throws ClassNotFoundException {
-        ClassLoader context = Thread.currentThread().getContextClassLoader();
-        if (context != null) {
-            try {
-                return Class.forName(name, true, context);
-            } catch (ClassNotFoundException e) {
-                // fall back to the filter's own loader (the listener may ship beside the filter)
-            }
-        }
-        return Class.forName(name, true, OrganizationTokenFilter.class.getClassLoader());
-    }
 
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
         if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
             throw new ServletException("OrganizationTokenFilter handles HTTP requests only");
         }
-        long started = listeners.length == 0 ? 0 : System.nanoTime();   // no listener: no clock, no event
-        Outcome outcome = decide(request);
-        if (outcome instanceof Pass pass) {
-            if (listeners.length != 0) {
-                publish(request, outcome, started);
-            }
-            chain.doFilter(pass.request(), response);
+        long started = audit.active() ? System.nanoTime() : 0;   // no listener: no clock, no event
+        Decision decision = decide(request);
+        if (audit.active()) {
+            audit.publish(request, decision, started);   // before the answer leaves: the client never outruns the audit
+        }
+        if (decision instanceof Passed passed) {
+            chain.doFilter(passed.request(), response);
         } else {
-            if (listeners.length != 0) {
-                publish(request, outcome, started);   // before the answer leaves: the client never outruns the audit
-            }
-            refuse(request, response, (Refusal) outcome);
+            ((Refused) decision).writeTo(request, response);
         }
     }
 
-    /** What happens to a request: it passes (possibly as an authenticated request), or it is refused. */
-    private sealed interface Outcome permits Pass, Refusal {
+    /**
+     * What the filter decides about one request or dispatch, before acting on it: the request
+     * {@link Passed passes}, with or without a token, or it is {@link Refused refused} with an answer
+     * ready to write. {@link #decide} returns it; {@link #doFilter} acts on it. Integrations that
+     * establish the caller themselves (the Jakarta Security mechanism of {@code orgtoken-jakarta-security})
+     * use the same decision, so there is one request path for every integration.
+     */
+    public sealed interface Decision permits Passed, Refused {
         /** The rule that decided, or null. */
         PathRule rule();
-
-        /** Whether the rules decided (so a null {@link #rule()} is the {@code unmatched} policy). */
-        boolean byRules();
-
-        String path();
-
-        /** The authentic token, passed or refused by the rule's requirements; else null. */
-        VerifiedToken token();
     }
 
     /**
-     * @param request what goes on: the request, or it wrapped with the token as principal
-     * @param reason {@link #PUBLIC}, {@link #TOKEN} or {@link #CORS_PREFLIGHT}
+     * The request may go on.
+     *
+     * <p>{@link #request()} is what the application should see: with a token, a wrapper whose
+     * principal is a {@link TokenPrincipal}, whose roles are the granted scopes (and roles), and
+     * whose {@link #VERIFIED_TOKEN_ATTRIBUTE} is set; on a public path or for a passed CORS
+     * preflight, the request itself.
      */
-    private record Pass(HttpServletRequest request, String reason, PathRule rule, boolean byRules, String path,
-            VerifiedToken token) implements Outcome {}
+    public static final class Passed implements Decision {
+        final HttpServletRequest request;
+        /** {@link #PUBLIC}, {@link #TOKEN} or {@link #CORS_PREFLIGHT}, for the audit. */
+        final String reason;
+        final PathRule rule;
+        final boolean byRules;
+        final String path;
+        final VerifiedToken token;
+
+        private Passed(HttpServletRequest request, String reason, PathRule rule, boolean byRules, String path,
+                VerifiedToken token) {
+            this.request = request;
+            this.reason = reason;
+            this.rule = rule;
+            this.byRules = byRules;
+            this.path = path;
+            this.token = token;
+        }
+
+        /** @return the request to hand on: authenticated when a token passed, else the original */
+        public HttpServletRequest request() {
+            return request;
+        }
+
+        /** @return the token that passed, or empty on a public path or a passed preflight */
+        public Optional<VerifiedToken> token() {
+            return Optional.ofNullable(token);
+        }
+
+        @Override
+        public PathRule rule() {
+            return rule;
+        }
+    }
 
     /**
-     * @param answer what the client gets
-     * @param reason for the log: a {@link RequestRefusal} or a token's {@code RejectionReason}
-     * @param rule the rule that decided, or null
-     * @param token the authentic token the rule's requirements refused, or null
+     * The request is refused; {@link #writeTo} writes the answer (status, {@code WWW-Authenticate},
+     * problem+json) exactly as the filter does.
      */
-    private record Refusal(BearerChallenge answer, Enum<?> reason, PathRule rule, boolean byRules, String path,
-            VerifiedToken token) implements Outcome {}
+    public static final class Refused implements Decision {
+        final BearerChallenge answer;
+        final Enum<?> reason;
+        final PathRule rule;
+        final boolean byRules;
+        final String path;
+        /** The authentic token the rule's requirements refused, or null: for the audit. */
+        final VerifiedToken token;
+        final RuleSet rules;
 
-    /** The request path: the path, a preflight, what the rules say, the token, verification, the principal. */
-    private Outcome decide(HttpServletRequest request) {
+        private Refused(BearerChallenge answer, Enum<?> reason, PathRule rule, boolean byRules, String path,
+                VerifiedToken token, RuleSet rules) {
+            this.answer = answer;
+            this.reason = reason;
+            this.rule = rule;
+            this.byRules = byRules;
+            this.path = path;
+            this.token = token;
+            this.rules = rules;
+        }
+
+        /** @return the HTTP status the client gets (for a REQUEST or FORWARD dispatch) */
+        public int status() {
+            return answer.status();
+        }
+
+        /**
+         * @return why: a {@link RequestRefusal} (decided before any token was read) or a token's
+         *     {@link RejectionReason}
+         */
+        public Enum<?> reason() {
+            return reason;
+        }
+
+        @Override
+        public PathRule rule() {
+            return rule;
+        }
+
+        /**
+         * Writes the refusal as the filter does: the whole answer for a REQUEST, FORWARD or ASYNC
+         * dispatch; nothing for an INCLUDE (the included part is left out); for an ERROR dispatch, the
+         * error status without the page. Commits the response.
+         *
+         * @param request the refused request
+         * @param response its response
+         * @throws IOException when the answer cannot be written
+         */
+        public void writeTo(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            DispatcherType dispatch = request.getDispatcherType();
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("refused {} on {} {} (rule {})", reason, dispatch, path,
+                        byRules ? rules.location(rule) : "none");
+            }
+            switch (dispatch) {
+                // An include cannot set the status or headers (Servlet 6.0 section 9.3), and resetting the
+                // buffer would erase the including page: the refused part is simply left out.
+                case INCLUDE -> { }
+                case ERROR -> answer.withholdingErrorPage(errorStatus(request)).write(response, rules.realm());
+                default -> answer.write(response, rules.realm());
+            }
+        }
+    }
+
+    /**
+     * Decides one request or dispatch, the way {@link #doFilter} does, without acting on it: the
+     * path, a CORS preflight, what the rules say, the token, verification, the principal. For
+     * integrations that establish the caller themselves; {@link #init} (or a constructor with
+     * rules) must have run.
+     *
+     * @param request the request
+     * @return the decision
+     */
+    public Decision decide(HttpServletRequest request) {
         String path;
         try {
             path = RequestPath.of(request);                                       // 1. the path this dispatch targets
@@ -326,11 +379,11 @@ public final class OrganizationTokenFilter implements Filter {
             // Before the rules, so a preflight never becomes a 405 because no rule lists OPTIONS; exactly
             // the shape a browser sends, without any credentials, and no principal goes with it.
             metrics.preflightPassed();                                            // 1b. a CORS preflight, if allowed
-            return new Pass(request, CORS_PREFLIGHT, null, false, path, null);
+            return new Passed(request, CORS_PREFLIGHT, null, false, path, null);
         }
         RuleDecision decision = rules.match(request.getMethod(), path);          // 2. what the rules say
         if (decision instanceof RuleDecision.Public) {
-            return new Pass(request, PUBLIC, decision.rule(), true, path, null);
+            return new Passed(request, PUBLIC, decision.rule(), true, path, null);
         }
         if (decision instanceof RuleDecision.Refused refused) {
             return refused(refused, path);
@@ -344,21 +397,21 @@ public final class OrganizationTokenFilter implements Filter {
         }
         try {
             VerifiedToken token = verifier.verify(present.source(), present.start(), requirements);   // 4. verify, authorise
-            return new Pass(new AuthenticatedRequest(request, token), TOKEN,      // 5. the token as principal
+            return new Passed(new AuthenticatedRequest(request, token), TOKEN,    // 5. the token as principal
                     decision.rule(), true, path, token);
         } catch (TokenRejectedException e) {
             // Counted by the verifier already.
-            return new Refusal(BearerChallenge.of(e, verifier.retryAfter(e.errorCode()).toSeconds()), e.reason(),
-                    decision.rule(), true, path, e.refusedToken().orElse(null));
+            return new Refused(BearerChallenge.of(e, verifier.retryAfter(e.errorCode()).toSeconds()), e.reason(),
+                    decision.rule(), true, path, e.refusedToken().orElse(null), rules);
         } catch (RuntimeException e) {
             // A bug of ours must not become a 500 or a pass: refuse the token, log without it.
             LOG.warn("token verification failed unexpectedly on {} ({}); refusing", path, e.getClass().getName());
-            return new Refusal(new BearerChallenge(401, "invalid_token", "token could not be verified", Set.of(), 0, true),
-                    RejectionReason.MALFORMED_TOKEN, decision.rule(), true, path, null);
+            return new Refused(new BearerChallenge(401, "invalid_token", "token could not be verified", Set.of(), 0, true),
+                    RejectionReason.MALFORMED_TOKEN, decision.rule(), true, path, null, rules);
         }
     }
 
-    private Refusal refused(RuleDecision.Refused decision, String path) {
+    private Refused refused(RuleDecision.Refused decision, String path) {
         return switch (decision.reason()) {
             case NO_MATCHING_RULE -> refused(RequestRefusal.NO_MATCHING_RULE, BearerChallenge.NO_MATCHING_RULE, null, true,
                     path);
@@ -366,67 +419,20 @@ public final class OrganizationTokenFilter implements Filter {
                     decision.rule(), true, path);
             case METHOD_NOT_ALLOWED -> {
                 metrics.refused(RequestRefusal.METHOD_NOT_ALLOWED);
-                yield new Refusal(BearerChallenge.of(RequestRefusal.METHOD_NOT_ALLOWED, BearerChallenge.METHOD_NOT_ALLOWED,
-                        decision.allowedMethods()), RequestRefusal.METHOD_NOT_ALLOWED, null, true, path, null);
+                yield new Refused(BearerChallenge.of(RequestRefusal.METHOD_NOT_ALLOWED, BearerChallenge.METHOD_NOT_ALLOWED,
+                        decision.allowedMethods()), RequestRefusal.METHOD_NOT_ALLOWED, null, true, path, null, rules);
             }
         };
     }
 
     /** A refusal the filter decides itself (the verifier counts its own), counted here. */
-    private Refusal refused(RequestRefusal reason, String description, PathRule rule, boolean byRules, String path) {
+    private Refused refused(RequestRefusal reason, String description, PathRule rule, boolean byRules, String path) {
         metrics.refused(reason);
-        return new Refusal(BearerChallenge.of(reason, description, Set.of()), reason, rule, byRules, path, null);
+        return new Refused(BearerChallenge.of(reason, description, Set.of()), reason, rule, byRules, path, null, rules);
     }
 
-    /** Tells every listener; a listener's failure is logged (rate-limited) and changes nothing else. */
-    private void publish(HttpServletRequest request, Outcome outcome, long started) {
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-        VerifiedToken t = outcome.token();
-        boolean passed = outcome instanceof Pass;
-        int status = 0;
-        String reason;
-        if (outcome instanceof Refusal refusal) {
-            reason = refusal.reason().name();
-            status = request.getDispatcherType() == DispatcherType.ERROR
-                    ? refusal.answer().withholdingErrorPage(errorStatus(request)).status() : refusal.answer().status();
-        } else {
-            reason = ((Pass) outcome).reason();
-        }
-        DecisionEvent event = new DecisionEvent(passed ? DecisionEvent.Outcome.PASS : DecisionEvent.Outcome.REFUSE,
-                reason, status, outcome.byRules() ? rules.location(outcome.rule()) : null, request.getDispatcherType(),
-                request.getMethod(), outcome.path(), t == null ? null : t.subject(),
-                t == null ? null : t.clientId().orElse(null), t == null ? null : t.organizationId().orElse(null),
-                t == null ? null : t.tenant(), t == null ? null : t.actor().orElse(null),
-                t == null ? null : t.jwtId().orElse(null), clock.instant(), elapsed);
-        for (DecisionListener listener : listeners) {
-            try {
-                listener.decided(event);
-            } catch (RuntimeException | LinkageError e) {
-                if (listenerFailures.tryTake()) {
-                    long held = listenerFailures.takeSuppressed();
-                    LOG.warn("decision listener {} failed; the request was decided as before{}",
-                            listener.getClass().getName(), held == 0 ? "" : " (" + held + " more failures not logged)", e);
-                }
-            }
-        }
-    }
 
-    private void refuse(HttpServletRequest request, HttpServletResponse response, Refusal refusal) throws IOException {
-        DispatcherType dispatch = request.getDispatcherType();
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("refused {} on {} {} (rule {})", refusal.reason(), dispatch, refusal.path(),
-                    refusal.byRules() ? rules.location(refusal.rule()) : "none");
-        }
-        switch (dispatch) {
-            // An include cannot set the status or headers (Servlet 6.0 section 9.3), and resetting the
-            // buffer would erase the including page: the refused part is simply left out.
-            case INCLUDE -> { }
-            case ERROR -> refusal.answer().withholdingErrorPage(errorStatus(request)).write(response, rules.realm());
-            default -> refusal.answer().write(response, rules.realm());
-        }
-    }
-
-    private static int errorStatus(HttpServletRequest request) {
+    static int errorStatus(HttpServletRequest request) {
         return request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) instanceof Integer status ? status : 500;
     }
 

@@ -92,6 +92,7 @@ public final class TokenBuilder {
      *
      * @param audience the API resource indicator or {@code urn:logto:organization:<id>}; {@code null}
      *     removes it
+     *
      * @return this builder
      */
     public TokenBuilder audience(String audience) {
@@ -160,7 +161,11 @@ public final class TokenBuilder {
         return this;
     }
 
-    /** Removes {@code scope} (what Logto mints for a resource token with nothing granted); returns this builder. */
+    /**
+     * Removes {@code scope} (what Logto mints for a resource token with nothing granted); returns this builder.
+     *
+     * @return this builder
+     */
     public TokenBuilder noScope() {
         claims.remove("scope");
         return this;
@@ -363,8 +368,10 @@ public final class TokenBuilder {
      *
      * @param key the signing key (a {@code PrivateKey}, or a {@code SecretKey} for HS*); may be
      *     {@code null} for {@code none}
+     *
      * @param algorithm a JWS algorithm name jose4j knows ({@code HS256}, {@code RS256}, {@code PS256},
      *     {@code ES256}, ..., {@code none})
+     *
      * @return this builder
      */
     public TokenBuilder signedWith(Key key, String algorithm) {
@@ -424,7 +431,11 @@ public final class TokenBuilder {
         }
     }
 
-    /** The payload exactly as {@link #sign()} would sign it (JSON text). */
+    /**
+     * The payload exactly as {@link #sign()} would sign it (JSON text).
+     *
+     * @return the payload exactly as {@link #sign()} would sign it (JSON text)
+     */
     public String unsignedPayloadJson() {
         if (rawPayload != null) {
             return rawPayload;
@@ -446,7 +457,11 @@ public final class TokenBuilder {
         return Json.write(ordered);
     }
 
-    /** The header exactly as {@link #sign()} would sign it (JSON text). */
+    /**
+     * The header exactly as {@link #sign()} would sign it (JSON text).
+     *
+     * @return the header exactly as {@link #sign()} would sign it (JSON text)
+     */
     public String headerJson() {
         if (rawHeader != null) {
             return rawHeader;
