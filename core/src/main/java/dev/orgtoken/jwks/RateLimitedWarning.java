@@ -16,12 +16,23 @@ public final class RateLimitedWarning {
     private final AtomicLong nextAllowed = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong suppressed = new AtomicLong();
 
+    /**
+     * @param log where the warnings go
+     * @param clock the clock that decides when the next warning may be logged
+     * @param interval the least time between two logged warnings
+     */
     public RateLimitedWarning(Logger log, Clock clock, Duration interval) {
         this.log = log;
         this.clock = clock;
         this.intervalMillis = interval.toMillis();
     }
 
+    /**
+     * Logs this warning if the interval has passed since the last one, else counts it as suppressed.
+     *
+     * @param format an SLF4J message format; never put a token, key or secret in it
+     * @param args the format's arguments
+     */
     public void warn(String format, Object... args) {
         long now = clock.millis();
         long next = nextAllowed.get();

@@ -244,7 +244,12 @@ public final class OrganizationTokenFilter implements Filter {
      * use the same decision, so there is one request path for every integration.
      */
     public sealed interface Decision permits Passed, Refused {
-        /** The rule that decided, or null. */
+        /**
+         * The rule that decided.
+         *
+         * @return the rule, or null when no rule decided (an ambiguous path, a passed CORS preflight,
+         *     no matching rule, a method no rule lists)
+         */
         PathRule rule();
     }
 
