@@ -24,7 +24,11 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.Principal;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -46,6 +50,9 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
  *   <li>{@code /ours}: {@link OrganizationTokenFilter} with the 50-rule file, JDK providers;</li>
  *   <li>{@code /ours-native}: the same with {@code nativeCrypto(true)} (ACCP);</li>
  *   <li>{@code /spring}: Spring Security's resource server ({@link SpringPeer});</li>
+ *   <li>{@code /raw}: the noop wrapper after one raw JDK {@code Signature.verify} of the token's
+ *       signature with the issuer's key (a per-thread, initialised {@code Signature}; no JSON, no
+ *       claims, no cache): the HTTP floor a verifier that checks every new token can reach;</li>
  *   <li>{@code /stats}: counters, for the run script to prove warm runs hit and cold runs miss.</li>
  * </ul>
  * Before it listens it writes {@code warm.token} (one token) and {@code cold.tokens} (distinct
@@ -146,6 +153,7 @@ public final class HttpBenchServer {
         contexts.addHandler(context("/ours-native",
                 List.of(new OrganizationTokenFilter(rules, oursNative))));
         contexts.addHandler(context("/spring", SpringPeer.filters(decoder)));
+        contexts.addHandler(context("/raw", List.of(new RawSignatureFilter(issuer.currentKey().publicKey()))));
         ServletContextHandler stats = new ServletContextHandler("/stats");
         stats.addServlet(new ServletHolder(new HttpServlet() {
             private static final long serialVersionUID = 1L;
@@ -168,7 +176,7 @@ public final class HttpBenchServer {
         server.setHandler(contexts);
         server.start();
         int actualPort = connector.getLocalPort();
-        System.out.printf("listening on http://%s:%d (open, noop, ours, ours-native, spring, stats); "
+        System.out.printf("listening on http://%s:%d (open, noop, ours, ours-native, spring, raw, stats); "
                 + "ours-native verifies with %s; processors %d; %s%n", connector.getHost(), actualPort,
                 oursNative.signatureProvider().orElse("the JDK"), Runtime.getRuntime().availableProcessors(),
                 Accp.describe());
@@ -189,6 +197,49 @@ public final class HttpBenchServer {
                     return PRINCIPAL;
                 }
             }, response);
+        }
+    }
+
+    /**
+     * One raw JDK signature check per request, then the noop wrapper: the cold path's floor over
+     * HTTP. ES384 signatures in a JWS are the P1363 concatenation, which the JDK verifies directly.
+     */
+    static final class RawSignatureFilter implements Filter {
+        private final ThreadLocal<Signature> signature;
+        private final PassThroughFilter pass = new PassThroughFilter();
+
+        RawSignatureFilter(PublicKey key) {
+            this.signature = ThreadLocal.withInitial(() -> {
+                try {
+                    Signature s = Signature.getInstance("SHA384withECDSAinP1363Format");
+                    s.initVerify(key);
+                    return s;
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+                throws IOException, ServletException {
+            String header = ((HttpServletRequest) request).getHeader("Authorization");
+            boolean valid = false;
+            if (header != null && header.startsWith("Bearer ")) {
+                int dot = header.lastIndexOf('.');
+                try {
+                    Signature s = signature.get();
+                    s.update(header.substring(7, dot).getBytes(StandardCharsets.US_ASCII));
+                    valid = s.verify(Base64.getUrlDecoder().decode(header.substring(dot + 1)));
+                } catch (GeneralSecurityException | IllegalArgumentException | IndexOutOfBoundsException e) {
+                    valid = false;
+                }
+            }
+            if (!valid) {
+                ((HttpServletResponse) response).sendError(401);
+                return;
+            }
+            pass.doFilter(request, response, chain);
         }
     }
 
