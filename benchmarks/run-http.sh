@@ -11,6 +11,7 @@
 #   spring-cold       Spring, the same stream of new tokens
 #   raw-cold          one raw JDK Signature.verify per request and the noop wrapper, the same stream
 #                     (the floor: what checking every new token's signature costs over HTTP)
+#   raw-native-cold   the same with ACCP's Signature: the floor for ours-native
 #   *-flood           the warm case again while FLOOD_CONNECTIONS more connections send a forged
 #                     token (real kid, valid shape, changed signature: a full signature check each),
 #                     and 2 connections send new valid tokens (what a legitimate new token gets);
@@ -31,6 +32,7 @@
 # Usage: bash benchmarks/run-http.sh        (DURATION=10 WARMUP=3 CONNECTIONS=16 ROUNDS=5
 #                                           COLD_ROUNDS=3 FLOOD_ROUNDS=3 FLOOD_CONNECTIONS=16)
 #        WARM_ONLY=1 bash benchmarks/run-http.sh   (open, noop and ours only: the warm-path target)
+#        PARTS="cold flood" bash benchmarks/run-http.sh   (any of warm, cold, flood; default all three)
 # Needs: benchmarks/target/benchmarks.jar (./mvnw -B -q -pl benchmarks -am package -DskipTests), wrk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +46,7 @@ COLD_ROUNDS=${COLD_ROUNDS:-3}
 FLOOD_ROUNDS=${FLOOD_ROUNDS:-3}
 FLOOD_CONNECTIONS=${FLOOD_CONNECTIONS:-16}
 WARM_ONLY=${WARM_ONLY:-0}
+PARTS=${PARTS:-warm cold flood}
 PORT=${PORT:-18080}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
@@ -54,7 +57,11 @@ OUT=${OUT:-benchmarks/target/http}
 JDK_COLD_TOKENS=${JDK_COLD_TOKENS:-$(( (WARMUP + DURATION) * 600 ))}
 NATIVE_COLD_TOKENS=${NATIVE_COLD_TOKENS:-$(( (WARMUP + DURATION) * 5000 ))}
 FLOOD_NEW_TOKENS=${FLOOD_NEW_TOKENS:-$(( DURATION * 600 ))}
-if [ "$WARM_ONLY" = 1 ]; then JDK_COLD_TOKENS=10; NATIVE_COLD_TOKENS=10; COLD_ROUNDS=1; FLOOD_ROUNDS=0; fi
+[ "$WARM_ONLY" = 1 ] && PARTS=warm
+part() { [[ " $PARTS " == *" $1 "* ]]; }
+part warm || ROUNDS=0
+part cold || { JDK_COLD_TOKENS=0; NATIVE_COLD_TOKENS=0; COLD_ROUNDS=0; }
+part flood || FLOOD_ROUNDS=0
 TOTAL_TOKENS=$(( (JDK_COLD_TOKENS + NATIVE_COLD_TOKENS) * COLD_ROUNDS + FLOOD_NEW_TOKENS * FLOOD_ROUNDS * 2 ))
 PATH_UNDER_TEST=/api/organizations/k8ms2q5vnd0r/members
 BASE=http://127.0.0.1:$PORT
@@ -190,14 +197,15 @@ for round in $(seq "$COLD_ROUNDS"); do
   slice $(( JDK_COLD_TOKENS * DURATION / (WARMUP + DURATION) )) "$OUT/jdk-$round.measure"
   slice $(( NATIVE_COLD_TOKENS * WARMUP / (WARMUP + DURATION) )) "$OUT/native-$round.warmup"
   slice $(( NATIVE_COLD_TOKENS * DURATION / (WARMUP + DURATION) )) "$OUT/native-$round.measure"
-  order="ours native spring raw"
-  (( round % 2 )) || order="raw spring native ours"
+  order="ours native spring raw rawnative"
+  (( round % 2 )) || order="rawnative raw spring native ours"
   for c in $order; do
     case $c in
       ours) measure "ours-cold-$round" ours "$OUT/jdk-$round.warmup" "$OUT/jdk-$round.measure" ;;
       native) measure "ours-native-cold-$round" ours-native "$OUT/native-$round.warmup" "$OUT/native-$round.measure" ;;
       spring) measure "spring-cold-$round" spring "$OUT/jdk-$round.warmup" "$OUT/jdk-$round.measure" ;;
       raw) measure "raw-cold-$round" raw "$OUT/jdk-$round.warmup" "$OUT/jdk-$round.measure" ;;
+      rawnative) measure "raw-native-cold-$round" raw-native "$OUT/native-$round.warmup" "$OUT/native-$round.measure" ;;
     esac
   done
 done
@@ -224,47 +232,59 @@ per_round() {  # numerator-case denominator-case field(RPS|CPU-inverse)
   done
 }
 values() { local case=$1 field=$2 r; for r in $(seq "$ROUNDS"); do if [ "$field" = RPS ]; then echo "${RPS[$case-$r]}"; else echo "${CPU[$case-$r]}"; fi; done; }
-WARM_OPEN=$(per_round ours-warm open RPS)
-WARM_OPEN_CPU=$(per_round ours-warm open CPU)
-WARM_NOOP=$(per_round ours-warm noop RPS)
-NOOP_OPEN=$(per_round noop open RPS)
-WARM_SPRING=""
-[ "$WARM_ONLY" = 1 ] || WARM_SPRING=$(per_round ours-warm spring-warm RPS)
 {
-  echo "| case | requests/s (median of $ROUNDS) | range | server CPU per request, us (median) |"
+  echo "| case | requests/s (median) | range | server CPU per request, us (median) |"
   echo "|---|---:|---:|---:|"
-  for c in open noop ours-warm spring-warm; do
-    [ -n "${RPS[$c-1]:-}" ] || continue
-    echo "| $c | $(median $(values $c RPS)) | $(range $(values $c RPS)) | $(median $(values $c CPU)) |"
-  done
-  [ "$WARM_ONLY" = 1 ] || for c in ours-cold ours-native-cold spring-cold raw-cold; do
-    cv=$(for r in $(seq "$COLD_ROUNDS"); do echo "${RPS[$c-$r]}"; done)
-    cc=$(for r in $(seq "$COLD_ROUNDS"); do echo "${CPU[$c-$r]}"; done)
-    echo "| $c | $(median $cv) (of $COLD_ROUNDS) | $(range $cv) | $(median $cc) |"
-  done
+  if part warm; then
+    for c in open noop ours-warm spring-warm; do
+      [ -n "${RPS[$c-1]:-}" ] || continue
+      echo "| $c | $(median $(values $c RPS)) (of $ROUNDS) | $(range $(values $c RPS)) | $(median $(values $c CPU)) |"
+    done
+  fi
+  if part cold; then
+    for c in ours-cold ours-native-cold spring-cold raw-cold raw-native-cold; do
+      cv=$(for r in $(seq "$COLD_ROUNDS"); do echo "${RPS[$c-$r]}"; done)
+      cc=$(for r in $(seq "$COLD_ROUNDS"); do echo "${CPU[$c-$r]}"; done)
+      echo "| $c | $(median $cv) (of $COLD_ROUNDS) | $(range $cv) | $(median $cc) |"
+    done
+  fi
   echo
   echo "Per-round ratios (each from runs seconds apart in the same round):"
-  echo "- warm ours / open, throughput: median $(median $WARM_OPEN), range $(range $WARM_OPEN) (target >= 0.95)"
-  echo "- warm ours / open, by server CPU per request: median $(median $WARM_OPEN_CPU), range $(range $WARM_OPEN_CPU)"
-  echo "- noop filter / open (the container's filter chain and wrapper alone): median $(median $NOOP_OPEN), range $(range $NOOP_OPEN)"
-  echo "- warm ours / noop filter: median $(median $WARM_NOOP), range $(range $WARM_NOOP)"
-  if [ "$WARM_ONLY" != 1 ]; then
-    echo "- warm ours / spring: median $(median $WARM_SPRING), range $(range $WARM_SPRING) (target >= 10)"
-    COLD_SPRING=$(for r in $(seq "$COLD_ROUNDS"); do ratio "${RPS[ours-cold-$r]}" "${RPS[spring-cold-$r]}"; echo; done)
-    COLD_NATIVE=$(for r in $(seq "$COLD_ROUNDS"); do ratio "${RPS[ours-native-cold-$r]}" "${RPS[ours-cold-$r]}"; echo; done)
-    COLD_RAW=$(for r in $(seq "$COLD_ROUNDS"); do ratio "${RPS[ours-cold-$r]}" "${RPS[raw-cold-$r]}"; echo; done)
+  if part warm; then
+    WARM_OPEN=$(per_round ours-warm open RPS)
+    WARM_OPEN_CPU=$(per_round ours-warm open CPU)
+    WARM_NOOP=$(per_round ours-warm noop RPS)
+    NOOP_OPEN=$(per_round noop open RPS)
+    echo "- warm ours / open, throughput: median $(median $WARM_OPEN), range $(range $WARM_OPEN) (target >= 0.95)"
+    echo "- warm ours / open, by server CPU per request: median $(median $WARM_OPEN_CPU), range $(range $WARM_OPEN_CPU)"
+    echo "- noop filter / open (the container's filter chain and wrapper alone): median $(median $NOOP_OPEN), range $(range $NOOP_OPEN)"
+    echo "- warm ours / noop filter: median $(median $WARM_NOOP), range $(range $WARM_NOOP)"
+    if [ "$WARM_ONLY" != 1 ]; then
+      WARM_SPRING=$(per_round ours-warm spring-warm RPS)
+      echo "- warm ours / spring: median $(median $WARM_SPRING), range $(range $WARM_SPRING) (target >= 10)"
+    fi
+  fi
+  if part cold; then
+    cold_ratio() { local r; for r in $(seq "$COLD_ROUNDS"); do ratio "${RPS[$1-$r]}" "${RPS[$2-$r]}"; echo; done; }
+    COLD_RAW=$(cold_ratio ours-cold raw-cold)
+    COLD_SPRING=$(cold_ratio ours-cold spring-cold)
+    COLD_NATIVE=$(cold_ratio ours-native-cold ours-cold)
+    NATIVE_RAW=$(cold_ratio ours-native-cold raw-native-cold)
+    RAW_NATIVE=$(cold_ratio raw-native-cold raw-cold)
     echo "- cold ours / raw JDK signature check: median $(median $COLD_RAW), range $(range $COLD_RAW) (target >= 0.90)"
     echo "- cold ours / spring: median $(median $COLD_SPRING), range $(range $COLD_SPRING) (target >= 1.0)"
     echo "- cold ours-native / ours: median $(median $COLD_NATIVE), range $(range $COLD_NATIVE) (target >= 8)"
-    if [ "$FLOOD_ROUNDS" -gt 0 ]; then
-      FLOOD_OURS=$(for r in $(seq "$FLOOD_ROUNDS"); do ratio "${RPS[ours-flood-$r]}" "${RPS[ours-alone-$r]}"; echo; done)
-      FLOOD_SPRING=$(for r in $(seq "$FLOOD_ROUNDS"); do ratio "${RPS[spring-flood-$r]}" "${RPS[spring-alone-$r]}"; echo; done)
-      echo "- warm under a $FLOOD_CONNECTIONS-connection forged-token flood / warm alone, ours: median $(median $FLOOD_OURS), range $(range $FLOOD_OURS) (target >= 0.80)"
-      echo "- the same for Spring: median $(median $FLOOD_SPRING), range $(range $FLOOD_SPRING)"
-      for r in $(seq "$FLOOD_ROUNDS"); do
-        echo "- round $r: ours ${FLOOD_NEW[ours-flood-$r]}; Spring ${FLOOD_NEW[spring-flood-$r]}"
-      done
-    fi
+    echo "- cold ours-native / raw ACCP signature check: median $(median $NATIVE_RAW), range $(range $NATIVE_RAW)"
+    echo "- raw ACCP / raw JDK signature check over HTTP (the ceiling of ours-native / ours): median $(median $RAW_NATIVE), range $(range $RAW_NATIVE)"
+  fi
+  if part flood; then
+    FLOOD_OURS=$(for r in $(seq "$FLOOD_ROUNDS"); do ratio "${RPS[ours-flood-$r]}" "${RPS[ours-alone-$r]}"; echo; done)
+    FLOOD_SPRING=$(for r in $(seq "$FLOOD_ROUNDS"); do ratio "${RPS[spring-flood-$r]}" "${RPS[spring-alone-$r]}"; echo; done)
+    echo "- warm under a $FLOOD_CONNECTIONS-connection forged-token flood / warm alone, ours: median $(median $FLOOD_OURS), range $(range $FLOOD_OURS) (target >= 0.80)"
+    echo "- the same for Spring: median $(median $FLOOD_SPRING), range $(range $FLOOD_SPRING)"
+    for r in $(seq "$FLOOD_ROUNDS"); do
+      echo "- round $r: ours ${FLOOD_NEW[ours-flood-$r]}; Spring ${FLOOD_NEW[spring-flood-$r]}"
+    done
   fi
   if [ "$WARM_ONLY" = 1 ]; then
     echo "- JWKS requests during the whole run: $(counter jwks.requests) (only /ours was exercised)"

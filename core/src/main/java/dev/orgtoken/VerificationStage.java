@@ -41,8 +41,14 @@ import org.slf4j.LoggerFactory;
 final class VerificationStage {
     private static final Logger LOG = LoggerFactory.getLogger(OrganizationTokenVerifier.class);
 
-    /** A check yields this many times its own duration when it would otherwise starve cached traffic. */
-    static final int PAUSE_PER_CHECK = 4;
+    /**
+     * A check yields this many times its own CPU time when it would otherwise starve cached traffic.
+     * 4 left cached traffic 0.79 of its throughput under a forged-token flood (BENCHMARKS.md, target
+     * 0.80); 8 leaves the checks about a ninth of a core per permit. The price is that legitimate new
+     * tokens arriving during a flood are checked at about half the rate, still within the 1 s wait
+     * at sixteen flood connections.
+     */
+    static final int PAUSE_PER_CHECK = 8;
     /** The longest pause after one check, whatever it cost. */
     static final long MAX_PAUSE_MILLIS = 20;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();

@@ -51,10 +51,12 @@ class SpringPeerTest {
             }
             assertEquals(200, get(http, base + "/open/api/organizations/" + Tokens.ORGANIZATION + "/members", warm));
             // The raw floor checks the signature and nothing else, so its work per request is the same.
-            String raw = base + "/raw/api/organizations/" + Tokens.ORGANIZATION + "/members";
-            assertEquals(200, get(http, raw, cold.get(1)));
-            assertEquals(401, get(http, raw, Files.readString(dir.resolve("forged.token")).trim()));
-            assertEquals(401, get(http, raw, null));
+            for (String context : List.of("/raw", "/raw-native")) {
+                String raw = base + context + "/api/organizations/" + Tokens.ORGANIZATION + "/members";
+                assertEquals(200, get(http, raw, cold.get(1)), context);
+                assertEquals(401, get(http, raw, Files.readString(dir.resolve("forged.token")).trim()), context);
+                assertEquals(401, get(http, raw, null), context);
+            }
             assertEquals(2, server.ours().tokenCacheMissCount(), "the warm token and one cold token");
             assertEquals(1, server.ours().tokenCacheHitCount(), "the warm token again (then 403: other organization)");
             assertEquals(3, server.issuer().jwksRequests(), "one fetch per verifier (ours, ours-native, Spring)");

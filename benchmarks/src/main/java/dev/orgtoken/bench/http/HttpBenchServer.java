@@ -26,12 +26,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.Principal;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.jose4j.jws.EcdsaUsingShaAlgorithm;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -53,6 +55,8 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
  *   <li>{@code /raw}: the noop wrapper after one raw JDK {@code Signature.verify} of the token's
  *       signature with the issuer's key (a per-thread, initialised {@code Signature}; no JSON, no
  *       claims, no cache): the HTTP floor a verifier that checks every new token can reach;</li>
+ *   <li>{@code /raw-native}: the same with ACCP's {@code Signature} (the JDK's where ACCP cannot
+ *       load): the floor for {@code /ours-native};</li>
  *   <li>{@code /stats}: counters, for the run script to prove warm runs hit and cold runs miss.</li>
  * </ul>
  * Before it listens it writes {@code warm.token} (one token) and {@code cold.tokens} (distinct
@@ -153,7 +157,9 @@ public final class HttpBenchServer {
         contexts.addHandler(context("/ours-native",
                 List.of(new OrganizationTokenFilter(rules, oursNative))));
         contexts.addHandler(context("/spring", SpringPeer.filters(decoder)));
-        contexts.addHandler(context("/raw", List.of(new RawSignatureFilter(issuer.currentKey().publicKey()))));
+        contexts.addHandler(context("/raw", List.of(new RawSignatureFilter(issuer.currentKey().publicKey(), null))));
+        contexts.addHandler(context("/raw-native", List.of(new RawSignatureFilter(issuer.currentKey().publicKey(),
+                Accp.forMinting()))));
         ServletContextHandler stats = new ServletContextHandler("/stats");
         stats.addServlet(new ServletHolder(new HttpServlet() {
             private static final long serialVersionUID = 1L;
@@ -176,7 +182,7 @@ public final class HttpBenchServer {
         server.setHandler(contexts);
         server.start();
         int actualPort = connector.getLocalPort();
-        System.out.printf("listening on http://%s:%d (open, noop, ours, ours-native, spring, raw, stats); "
+        System.out.printf("listening on http://%s:%d (open, noop, ours, ours-native, spring, raw, raw-native, stats); "
                 + "ours-native verifies with %s; processors %d; %s%n", connector.getHost(), actualPort,
                 oursNative.signatureProvider().orElse("the JDK"), Runtime.getRuntime().availableProcessors(),
                 Accp.describe());
@@ -202,16 +208,18 @@ public final class HttpBenchServer {
 
     /**
      * One raw JDK signature check per request, then the noop wrapper: the cold path's floor over
-     * HTTP. ES384 signatures in a JWS are the P1363 concatenation, which the JDK verifies directly.
+     * HTTP. A JWS carries ES384 signatures as the P1363 concatenation; like the JMH floor, this
+     * converts it to DER (what {@code SHA384withECDSA} takes from every provider) and verifies.
      */
     static final class RawSignatureFilter implements Filter {
         private final ThreadLocal<Signature> signature;
         private final PassThroughFilter pass = new PassThroughFilter();
 
-        RawSignatureFilter(PublicKey key) {
+        RawSignatureFilter(PublicKey key, Provider provider) {
             this.signature = ThreadLocal.withInitial(() -> {
                 try {
-                    Signature s = Signature.getInstance("SHA384withECDSAinP1363Format");
+                    Signature s = provider == null ? Signature.getInstance("SHA384withECDSA")
+                            : Signature.getInstance("SHA384withECDSA", provider);
                     s.initVerify(key);
                     return s;
                 } catch (GeneralSecurityException e) {
@@ -230,8 +238,9 @@ public final class HttpBenchServer {
                 try {
                     Signature s = signature.get();
                     s.update(header.substring(7, dot).getBytes(StandardCharsets.US_ASCII));
-                    valid = s.verify(Base64.getUrlDecoder().decode(header.substring(dot + 1)));
-                } catch (GeneralSecurityException | IllegalArgumentException | IndexOutOfBoundsException e) {
+                    valid = s.verify(EcdsaUsingShaAlgorithm.convertConcatenatedToDer(
+                            Base64.getUrlDecoder().decode(header.substring(dot + 1))));
+                } catch (GeneralSecurityException | IOException | IllegalArgumentException | IndexOutOfBoundsException e) {
                     valid = false;
                 }
             }
