@@ -69,6 +69,10 @@ class VerifiedTokenCacheTest extends JwksFixture {
         for (int i = 32; i < scratch.length; i++) {
             assertEquals(0, scratch[i], "byte " + i + " of the scratch buffer");
         }
+        char[] chars = VerifiedTokenCache.CHARS.get();
+        for (int i = 0; i < chars.length; i++) {
+            assertEquals(0, chars[i], "char " + i + " of the character scratch");
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.orgtoken.VerifierCounters;
 import dev.orgtoken.rules.RuleSet;
 import dev.orgtoken.servlet.OrganizationTokenFilter;
 import dev.orgtoken.testkit.LogtoTestIssuer;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -106,6 +107,11 @@ public class FilterWarm {
         @Override
         public String getMethod() {
             return method;
+        }
+
+        @Override
+        public DispatcherType getDispatcherType() {
+            return DispatcherType.REQUEST;
         }
 
         @Override
