@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-
 import org.jose4j.base64url.Base64Url;
 import org.jose4j.jca.ProviderContext;
 import org.jose4j.jwa.AlgorithmFactoryFactory;
@@ -38,11 +37,9 @@ import org.jose4j.lang.JoseException;
  * <p>Not thread-safe: use one builder per thread.
  */
 public final class TokenBuilder {
-
     private static final Object REMOVED = new Object();
     /** Logto writes extra claims between {@code organization_id} and these, which always come last. */
-    private static final List<String> CLAIMS_LAST =
-            List.of("jti", "sub", "iat", "exp", "scope", "client_id", "iss", "aud");
+    private static final List<String> CLAIMS_LAST = List.of("jti", "sub", "iat", "exp", "scope", "client_id", "iss", "aud");
 
     private final Map<String, Object> claims = new LinkedHashMap<>();
     private final Map<String, Object> headerOverrides = new LinkedHashMap<>();
