@@ -33,6 +33,8 @@
 #                                           COLD_ROUNDS=3 FLOOD_ROUNDS=3 FLOOD_CONNECTIONS=16)
 #        WARM_ONLY=1 bash benchmarks/run-http.sh   (open, noop and ours only: the warm-path target)
 #        PARTS="cold flood" bash benchmarks/run-http.sh   (any of warm, cold, flood; default all three)
+#        SERVER_OPTS="..." bash benchmarks/run-http.sh   (extra JVM options for the server: a JFR
+#                                           recording, or -Dbench.max-concurrent-verifications=N)
 # Needs: benchmarks/target/benchmarks.jar (./mvnw -B -q -pl benchmarks -am package -DskipTests), wrk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,7 +74,7 @@ command -v wrk >/dev/null || { echo "wrk not found (Debian: apt-get install -y w
 rm -rf "$OUT"
 mkdir -p "$OUT"
 echo "minting $TOTAL_TOKENS tokens and starting the server on CPU $SERVER_CPU ..."
-taskset -c "$SERVER_CPU" java -Xms512m -Xmx512m -cp "$JAR" dev.orgtoken.bench.http.HttpBenchServer \
+taskset -c "$SERVER_CPU" java -Xms512m -Xmx512m ${SERVER_OPTS:-} -cp "$JAR" dev.orgtoken.bench.http.HttpBenchServer \
   --port "$PORT" --out "$OUT" --cold-tokens "$TOTAL_TOKENS" > "$OUT/server.log" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true' EXIT
@@ -82,7 +84,7 @@ for _ in $(seq 600); do
   sleep 1
 done
 [ -f "$OUT/ready" ] || { echo "server did not start" >&2; exit 1; }
-grep -E 'minted|listening' "$OUT/server.log"
+grep -E 'minted|listening|verification stage' "$OUT/server.log"
 
 WARM_HEADER="Authorization: Bearer $(tr -d '\n' < "$OUT/warm.token")"
 FORGED_HEADER="Authorization: Bearer $(tr -d '\n' < "$OUT/forged.token")"

@@ -137,12 +137,22 @@ public final class HttpBenchServer {
                 (System.nanoTime() - t0) / 1e9);
 
         RuleSet rules = PathRules.load();
+        // -Dbench.max-concurrent-verifications=N (run-http.sh: SERVER_OPTS) overrides the
+        // verification stage's bound for both of ours, to measure what the bound costs the cold path.
+        int permits = Integer.getInteger("bench.max-concurrent-verifications", 0);
         VerifierCounters oursCounters = new VerifierCounters();
-        OrganizationTokenVerifier ours = OrganizationTokenVerifier.builder()
-                .logtoEndpoint(issuer.endpoint().toString()).metrics(oursCounters).build();
+        OrganizationTokenVerifier.Builder oursBuilder = OrganizationTokenVerifier.builder()
+                .logtoEndpoint(issuer.endpoint().toString()).metrics(oursCounters);
         VerifierCounters nativeCounters = new VerifierCounters();
-        OrganizationTokenVerifier oursNative = OrganizationTokenVerifier.builder()
-                .logtoEndpoint(issuer.endpoint().toString()).metrics(nativeCounters).nativeCrypto(true).build();
+        OrganizationTokenVerifier.Builder nativeBuilder = OrganizationTokenVerifier.builder()
+                .logtoEndpoint(issuer.endpoint().toString()).metrics(nativeCounters).nativeCrypto(true);
+        if (permits > 0) {
+            oursBuilder.maxConcurrentVerifications(permits);
+            nativeBuilder.maxConcurrentVerifications(permits);
+            System.out.println("verification stage: at most " + permits + " checks at once (bench.max-concurrent-verifications)");
+        }
+        OrganizationTokenVerifier ours = oursBuilder.build();
+        OrganizationTokenVerifier oursNative = nativeBuilder.build();
         NimbusJwtDecoder decoder = SpringPeer.decoder(issuer.jwksUri().toString(), issuer.issuer(), Tokens.API);
 
         Server server = new Server();
