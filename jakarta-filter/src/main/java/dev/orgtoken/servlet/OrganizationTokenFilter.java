@@ -224,11 +224,7 @@ public final class OrganizationTokenFilter implements Filter {
         if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
             throw new ServletException("OrganizationTokenFilter handles HTTP requests only");
         }
-        long started = audit.active() ? System.nanoTime() : 0;   // no listener: no clock, no event
-        Decision decision = decide(request);
-        if (audit.active()) {
-            audit.publish(request, decision, started);   // before the answer leaves: the client never outruns the audit
-        }
+        Decision decision = decideAndAudit(request);
         if (decision instanceof Passed passed) {
             chain.doFilter(passed.request(), response);
         } else {
@@ -365,12 +361,32 @@ public final class OrganizationTokenFilter implements Filter {
     }
 
     /**
-     * Decides one request or dispatch, the way {@link #doFilter} does, without acting on it: the
-     * path, a CORS preflight, what the rules say, the token, verification, the principal. For
-     * integrations that establish the caller themselves; {@link #init} (or a constructor with
-     * rules) must have run.
+     * {@link #decide} and then what {@link #doFilter} does before acting: every
+     * {@link DecisionListener} of this filter (the rules file's {@code audit}, or given in code) is
+     * told about the decision. Integrations that act on the decision themselves, such as the Jakarta
+     * Security mechanism, call this, so their requests are audited as the filter's are.
+     * {@link #init} (or a constructor with rules) must have run.
      *
-     * @param request the request
+     * @param request the request or dispatch
+     * @return the decision
+     */
+    public Decision decideAndAudit(HttpServletRequest request) {
+        long started = audit.active() ? System.nanoTime() : 0;   // no listener: no clock, no event
+        Decision decision = decide(request);
+        if (audit.active()) {
+            audit.publish(request, decision, started);   // before the answer leaves: the client never outruns the audit
+        }
+        return decision;
+    }
+
+    /**
+     * Decides one request or dispatch, the way {@link #doFilter} does, without acting on it and
+     * without telling the audit listeners (see {@link #decideAndAudit}): the path this dispatch
+     * targets, a CORS preflight if the rules pass them, what the rules say, the token, its
+     * verification and the rule's requirements, the token as the request's principal.
+     * {@link #init} (or a constructor with rules) must have run.
+     *
+     * @param request the request or dispatch
      * @return the decision
      */
     public Decision decide(HttpServletRequest request) {

@@ -12,6 +12,10 @@ import dev.orgtoken.testkit.KeyType;
 import dev.orgtoken.testkit.LogtoTestIssuer;
 import dev.orgtoken.testkit.SigningKey;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.io.StringReader;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,6 +116,44 @@ class AuditTest {
         assertFalse(event.toString().contains(token), "an event never holds the token");
         for (String part : token.split("\\.")) {
             assertFalse(event.toString().contains(part), "nor any part of it");
+        }
+    }
+
+    /**
+     * The seam integrations act on (the Jakarta Security mechanism): {@code decide} tells no one,
+     * {@code decideAndAudit} tells every listener, the rules file's included, what {@code doFilter}
+     * would. A servlet outside the filter's mapping calls them on real requests of each container.
+     */
+    @Test
+    void decideAndAuditTellsTheListenersAndDecideDoesNot() throws Exception {
+        for (Supplier<Container> kind : Container.kinds()) {
+            Queue<DecisionEvent> events = new ConcurrentLinkedQueue<>();
+            OrganizationTokenFilter filter = new OrganizationTokenFilter(rules(RULES), List.of(events::add));
+            HttpServlet integration = new HttpServlet() {
+                @Override
+                protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                    OrganizationTokenFilter.Decision decision = request.getQueryString() == null ? filter.decide(request)
+                            : filter.decideAndAudit(request);
+                    response.getWriter().print(decision instanceof OrganizationTokenFilter.Passed ? "passed" : "refused");
+                }
+            };
+            try (Container container = kind.get()) {
+                container.start(Container.FilterSetup.instance(filter).mappedTo("/filtered/*"), integration);
+                FileListener.EVENTS.clear();
+
+                Answer decided = RawHttp.send(container.port(), "GET /api/reports HTTP/1.1");
+                assertEquals("refused", decided.body(), container.name());
+                assertTrue(events.isEmpty() && FileListener.EVENTS.isEmpty(), "decide alone publishes nothing");
+
+                Answer audited = RawHttp.send(container.port(), "GET /api/reports?audited HTTP/1.1");
+                assertEquals("refused", audited.body(), container.name());
+                assertEquals(1, events.size(), () -> container.name() + ": " + events);
+                DecisionEvent e = events.poll();
+                assertEquals(DecisionEvent.Outcome.REFUSE, e.outcome());
+                assertEquals(401, e.status());
+                assertEquals("/api/reports", e.path());
+                assertEquals(e, FileListener.EVENTS.poll(), "the rules file's listener too");
+            }
         }
     }
 

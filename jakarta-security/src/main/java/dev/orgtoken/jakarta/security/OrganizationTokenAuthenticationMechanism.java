@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * mechanism per application): add the jar and the rules file, nothing else.
  *
  * <p>For each request the container hands it, the filter's own decision
- * ({@link OrganizationTokenFilter#decide}) is taken:
+ * ({@link OrganizationTokenFilter#decideAndAudit}, so the rules file's audit listeners hear it as
+ * they hear the filter's) is taken:
  * <ul>
  *   <li>a token passed its rule: the container is told the caller, named by the token's subject
  *       (the principal is a {@link TokenPrincipal}, which carries the {@link VerifiedToken}), with
@@ -125,7 +126,7 @@ public class OrganizationTokenAuthenticationMechanism implements HttpAuthenticat
             HttpMessageContext context) {
         OrganizationTokenFilter.Decision decision;
         try {
-            decision = decisions(request.getServletContext()).decide(request);
+            decision = decisions(request.getServletContext()).decideAndAudit(request);   // audited as the filter's are
         } catch (RuntimeException e) {
             // Never a pass on a failure of ours.
             LOG.warn("orgtoken could not decide a request ({}); refusing", e.getClass().getName());

@@ -3,6 +3,7 @@ package dev.orgtoken.jakarta.security;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -227,12 +228,13 @@ class PayaraMicroIT {
 
     @Test
     @Order(3)
-    void refusalsAreTheFiltersAnswers(LogtoTestIssuer issuer) {
+    void refusalsAreTheFiltersAnswers(LogtoTestIssuer issuer) throws IOException, InterruptedException {
         given().get(base + "/api/organizations/o1/members")
                 .then().statusCode(401)
                 .header("WWW-Authenticate", equalTo("Bearer realm=\"api\""))
                 .contentType("application/problem+json");
-        given().auth().oauth2(member(issuer)).get(base + "/api/organizations/o2/members")
+        String o1Member = member(issuer);
+        given().auth().oauth2(o1Member).get(base + "/api/organizations/o2/members")
                 .then().statusCode(403)
                 .header("WWW-Authenticate", containsString("error=\"insufficient_scope\""));
         given().auth().oauth2(issuer.organizationResourceToken("user-1", API, "o1").sign())
@@ -245,6 +247,17 @@ class PayaraMicroIT {
         given().auth().oauth2(member(issuer)).delete(base + "/api/organizations/o1/members")
                 .then().statusCode(405).header("Allow", "GET, HEAD");
         given().auth().oauth2(member(issuer)).get(base + "/api/elsewhere").then().statusCode(403);
+
+        // The rules file's audit listener heard the mechanism's decisions (decideAndAudit), as it
+        // hears the filter's: the 403 above is in Payara's log, and the token is not.
+        String auditLine = "refuse 403 WRONG_ORGANIZATION GET /api/organizations/o2/members";
+        for (int i = 0; i < 100 && !Files.readString(log).contains(auditLine); i++) {
+            Thread.sleep(100);   // the server's log is written by another process
+        }
+        String written = Files.readString(log);
+        String last = tail();
+        assertTrue(written.contains(auditLine), () -> "no audit line in:\n" + last);
+        assertFalse(written.contains(o1Member.substring(o1Member.lastIndexOf('.') + 1)), "the log never holds the token");
     }
 
     @Test
